@@ -1,0 +1,616 @@
+/* shard.c: writer and reader of one HDF5 shard (layout in shard.h). */
+#include "io/shard.h"
+
+#include "io/h5zstd.h"
+
+#include <errno.h>
+#include <hdf5.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const col_names[C2H_NCOLS] = {
+    "start_ms", "end_ms", "src_addr", "dst_addr", "src_port", "dst_port", "protocol", "tcp_flags", "packets", "bytes",
+};
+
+const char *c2h_col_name(c2h_col c)
+{
+    g_assert(c < C2H_NCOLS);
+    return col_names[c];
+}
+
+size_t c2h_col_width(c2h_col c, int family)
+{
+    switch (c) {
+    case C2H_COL_START_MS:
+    case C2H_COL_END_MS:
+    case C2H_COL_PACKETS:
+    case C2H_COL_BYTES:
+        return 8;
+    case C2H_COL_SRC_ADDR:
+    case C2H_COL_DST_ADDR:
+        return family == C2H_FAMILY_V4 ? 4 : 16;
+    case C2H_COL_SRC_PORT:
+    case C2H_COL_DST_PORT:
+        return 2;
+    case C2H_COL_PROTOCOL:
+    case C2H_COL_TCP_FLAGS:
+        return 1;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+size_t c2h_row_width(int family)
+{
+    size_t w = 0;
+    for (int c = 0; c < C2H_NCOLS; c++)
+        w += c2h_col_width((c2h_col)c, family);
+    return w;
+}
+
+void c2h_shard_info_clear(c2h_shard_info *info)
+{
+    g_clear_pointer(&info->file, g_free);
+}
+
+/* ---- HDF5 plumbing ---------------------------------------------------------------- */
+
+static herr_t collect_h5_error(unsigned n, const H5E_error2_t *e, void *ud)
+{
+    GString *s = ud;
+    (void)n;
+    if (e->desc && *e->desc && s->len < 400)
+        g_string_append_printf(s, "%s%s", s->len ? "; " : "", e->desc);
+    return 0;
+}
+
+/* The innermost HDF5 error messages of the current stack, for our own message. Caller frees. */
+static char *h5_error_detail(void)
+{
+    GString *s = g_string_new(NULL);
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_h5_error, s);
+    H5Eclear2(H5E_DEFAULT);
+    if (s->len == 0)
+        g_string_append(s, "HDF5 call failed");
+    return g_string_free(s, FALSE);
+}
+
+gboolean c2h_h5_init(GError **err)
+{
+    /* Our messages name the file and dataset; HDF5's own stack dumps would only confuse. */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (H5Zregister(&c2h_h5z_zstd_class) < 0 || H5Zfilter_avail(C2H_H5Z_ZSTD) <= 0) {
+        g_autofree char *d = h5_error_detail();
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INTERNAL, "cannot register the zstd HDF5 filter %d: %s", C2H_H5Z_ZSTD, d);
+        return FALSE;
+    }
+    unsigned int cfg = 0;
+    if (H5Zget_filter_info(C2H_H5Z_ZSTD, &cfg) < 0 || !(cfg & H5Z_FILTER_CONFIG_ENCODE_ENABLED) ||
+        !(cfg & H5Z_FILTER_CONFIG_DECODE_ENABLED)) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INTERNAL, "the zstd HDF5 filter %d cannot encode and decode",
+                    C2H_H5Z_ZSTD);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* File type of column c in a shard of family; caller closes with H5Tclose. */
+static hid_t col_file_type(c2h_col c, int family)
+{
+    switch (c) {
+    case C2H_COL_START_MS:
+    case C2H_COL_END_MS:
+        return H5Tcopy(H5T_STD_I64LE);
+    case C2H_COL_PACKETS:
+    case C2H_COL_BYTES:
+        return H5Tcopy(H5T_STD_U64LE);
+    case C2H_COL_SRC_ADDR:
+    case C2H_COL_DST_ADDR:
+        if (family == C2H_FAMILY_V4)
+            return H5Tcopy(H5T_STD_U32LE);
+        else {
+            hsize_t d = 16;
+            return H5Tarray_create2(H5T_STD_U8LE, 1, &d);
+        }
+    case C2H_COL_SRC_PORT:
+    case C2H_COL_DST_PORT:
+        return H5Tcopy(H5T_STD_U16LE);
+    default:
+        return H5Tcopy(H5T_STD_U8LE);
+    }
+}
+
+/* Memory type of column c; caller closes with H5Tclose. */
+static hid_t col_mem_type(c2h_col c, int family)
+{
+    switch (c) {
+    case C2H_COL_START_MS:
+    case C2H_COL_END_MS:
+        return H5Tcopy(H5T_NATIVE_INT64);
+    case C2H_COL_PACKETS:
+    case C2H_COL_BYTES:
+        return H5Tcopy(H5T_NATIVE_UINT64);
+    case C2H_COL_SRC_ADDR:
+    case C2H_COL_DST_ADDR:
+        if (family == C2H_FAMILY_V4)
+            return H5Tcopy(H5T_NATIVE_UINT32);
+        else {
+            hsize_t d = 16;
+            return H5Tarray_create2(H5T_NATIVE_UINT8, 1, &d);
+        }
+    case C2H_COL_SRC_PORT:
+    case C2H_COL_DST_PORT:
+        return H5Tcopy(H5T_NATIVE_UINT16);
+    default:
+        return H5Tcopy(H5T_NATIVE_UINT8);
+    }
+}
+
+/* Copy field c of flows[0..n) into the column buffer col (row width w). */
+static void gather_col(c2h_col c, int family, const c2h_flow *flows, gsize n, uint8_t *col)
+{
+    for (gsize i = 0; i < n; i++) {
+        const c2h_flow *f = &flows[i];
+        switch (c) {
+        case C2H_COL_START_MS: memcpy(col + 8 * i, &f->start_ms, 8); break;
+        case C2H_COL_END_MS: memcpy(col + 8 * i, &f->end_ms, 8); break;
+        case C2H_COL_PACKETS: memcpy(col + 8 * i, &f->packets, 8); break;
+        case C2H_COL_BYTES: memcpy(col + 8 * i, &f->bytes, 8); break;
+        case C2H_COL_SRC_ADDR:
+        case C2H_COL_DST_ADDR: {
+            const c2h_addr *a = c == C2H_COL_SRC_ADDR ? &f->src : &f->dst;
+            if (family == C2H_FAMILY_V4) {
+                uint32_t v = c2h_addr_v4(a);
+                memcpy(col + 4 * i, &v, 4);
+            } else {
+                memcpy(col + 16 * i, a->b, 16);
+            }
+            break;
+        }
+        case C2H_COL_SRC_PORT: memcpy(col + 2 * i, &f->sport, 2); break;
+        case C2H_COL_DST_PORT: memcpy(col + 2 * i, &f->dport, 2); break;
+        case C2H_COL_PROTOCOL: col[i] = f->proto; break;
+        case C2H_COL_TCP_FLAGS: col[i] = f->tcp_flags; break;
+        default: g_assert_not_reached();
+        }
+    }
+}
+
+/* The inverse of gather_col. */
+static void scatter_col(c2h_col c, int family, const uint8_t *col, gsize n, c2h_flow *flows)
+{
+    for (gsize i = 0; i < n; i++) {
+        c2h_flow *f = &flows[i];
+        switch (c) {
+        case C2H_COL_START_MS: memcpy(&f->start_ms, col + 8 * i, 8); break;
+        case C2H_COL_END_MS: memcpy(&f->end_ms, col + 8 * i, 8); break;
+        case C2H_COL_PACKETS: memcpy(&f->packets, col + 8 * i, 8); break;
+        case C2H_COL_BYTES: memcpy(&f->bytes, col + 8 * i, 8); break;
+        case C2H_COL_SRC_ADDR:
+        case C2H_COL_DST_ADDR: {
+            c2h_addr *a = c == C2H_COL_SRC_ADDR ? &f->src : &f->dst;
+            if (family == C2H_FAMILY_V4) {
+                uint32_t v;
+                memcpy(&v, col + 4 * i, 4);
+                *a = c2h_addr_from_v4(v);
+            } else {
+                memcpy(a->b, col + 16 * i, 16);
+            }
+            break;
+        }
+        case C2H_COL_SRC_PORT: memcpy(&f->sport, col + 2 * i, 2); break;
+        case C2H_COL_DST_PORT: memcpy(&f->dport, col + 2 * i, 2); break;
+        case C2H_COL_PROTOCOL: f->proto = col[i]; break;
+        case C2H_COL_TCP_FLAGS: f->tcp_flags = col[i]; break;
+        default: g_assert_not_reached();
+        }
+    }
+}
+
+static gboolean write_attr(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, const void *v)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(loc, name, file_type, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = a < 0 ? -1 : H5Awrite(a, mem_type, v);
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(sp);
+    return rc >= 0;
+}
+
+static gboolean read_attr(hid_t loc, const char *name, hid_t mem_type, void *v)
+{
+    if (H5Aexists(loc, name) <= 0)
+        return FALSE;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    if (a < 0)
+        return FALSE;
+    hid_t sp = H5Aget_space(a);
+    gboolean ok = H5Sget_simple_extent_npoints(sp) == 1 && H5Aread(a, mem_type, v) >= 0;
+    H5Sclose(sp);
+    H5Aclose(a);
+    return ok;
+}
+
+/* ---- writer ----------------------------------------------------------------------- */
+
+struct c2h_shard_writer {
+    char *path;
+    int family;
+    guint chunk_rows;
+    hid_t file, group;
+    hid_t dset[C2H_NCOLS];
+    uint8_t *buf[C2H_NCOLS]; /* one chunk of each column */
+    guint fill;              /* rows in buf */
+    guint64 rows;            /* rows written to the file */
+    gint64 t_min, t_max;
+};
+
+static void writer_close_h5(c2h_shard_writer *w)
+{
+    for (int c = 0; c < C2H_NCOLS; c++)
+        if (w->dset[c] >= 0) {
+            H5Dclose(w->dset[c]);
+            w->dset[c] = -1;
+        }
+    if (w->group >= 0)
+        H5Gclose(w->group);
+    if (w->file >= 0)
+        H5Fclose(w->file);
+    w->group = w->file = -1;
+}
+
+static void writer_destroy(c2h_shard_writer *w)
+{
+    writer_close_h5(w);
+    for (int c = 0; c < C2H_NCOLS; c++)
+        g_free(w->buf[c]);
+    g_free(w->path);
+    g_free(w);
+}
+
+c2h_shard_writer *c2h_shard_writer_create(const char *path, int family, guint chunk_rows, int zstd_level,
+                                          GError **err)
+{
+    g_return_val_if_fail(family == C2H_FAMILY_V4 || family == C2H_FAMILY_V6, NULL);
+    if (chunk_rows == 0)
+        chunk_rows = C2H_DEFAULT_CHUNK_ROWS;
+    if (zstd_level == 0)
+        zstd_level = C2H_DEFAULT_ZSTD_LEVEL;
+    c2h_shard_writer *w = g_new0(c2h_shard_writer, 1);
+    w->path = g_strdup(path);
+    w->family = family;
+    w->chunk_rows = chunk_rows;
+    w->group = -1;
+    w->t_min = G_MAXINT64;
+    w->t_max = G_MININT64;
+    for (int c = 0; c < C2H_NCOLS; c++)
+        w->dset[c] = -1;
+
+    w->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    if (w->file < 0) {
+        g_autofree char *d = h5_error_detail();
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot create shard: %s", path, d);
+        writer_destroy(w);
+        return NULL;
+    }
+    w->group = H5Gcreate2(w->file, "flows", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = chunk_rows;
+    unsigned int level = (unsigned int)zstd_level;
+    hid_t space = H5Screate_simple(1, &dims, &maxdims);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    gboolean ok = w->group >= 0 && space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
+                  H5Pset_shuffle(dcpl) >= 0 && H5Pset_filter(dcpl, C2H_H5Z_ZSTD, H5Z_FLAG_MANDATORY, 1, &level) >= 0;
+    for (int c = 0; ok && c < C2H_NCOLS; c++) {
+        hid_t ft = col_file_type((c2h_col)c, family);
+        w->dset[c] = H5Dcreate2(w->group, col_names[c], ft, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        H5Tclose(ft);
+        ok = w->dset[c] >= 0;
+        w->buf[c] = g_malloc((gsize)chunk_rows * c2h_col_width((c2h_col)c, family));
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    if (!ok) {
+        g_autofree char *d = h5_error_detail();
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot create the datasets: %s", path, d);
+        c2h_shard_writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* Write the buffered rows to the file. */
+static gboolean writer_flush(c2h_shard_writer *w, GError **err)
+{
+    if (w->fill == 0)
+        return TRUE;
+    hsize_t start = w->rows, count = w->fill, total = w->rows + w->fill;
+    hid_t mspace = H5Screate_simple(1, &count, NULL);
+    for (int c = 0; c < C2H_NCOLS; c++) {
+        hid_t mt = col_mem_type((c2h_col)c, w->family);
+        gboolean ok = H5Dset_extent(w->dset[c], &total) >= 0;
+        hid_t fspace = ok ? H5Dget_space(w->dset[c]) : -1;
+        ok = ok && fspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
+             H5Dwrite(w->dset[c], mt, mspace, fspace, H5P_DEFAULT, w->buf[c]) >= 0;
+        if (fspace >= 0)
+            H5Sclose(fspace);
+        H5Tclose(mt);
+        if (!ok) {
+            g_autofree char *d = h5_error_detail();
+            g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: dataset /flows/%s: cannot write rows %llu..%llu: %s",
+                        w->path, col_names[c], (unsigned long long)start, (unsigned long long)(total - 1), d);
+            H5Sclose(mspace);
+            return FALSE;
+        }
+    }
+    H5Sclose(mspace);
+    w->rows = total;
+    w->fill = 0;
+    return TRUE;
+}
+
+gboolean c2h_shard_writer_append(c2h_shard_writer *w, const c2h_flow *flows, gsize n, GError **err)
+{
+    while (n > 0) {
+        gsize take = MIN(n, (gsize)(w->chunk_rows - w->fill));
+        for (int c = 0; c < C2H_NCOLS; c++) {
+            size_t width = c2h_col_width((c2h_col)c, w->family);
+            gather_col((c2h_col)c, w->family, flows, take, w->buf[c] + (size_t)w->fill * width);
+        }
+        for (gsize i = 0; i < take; i++) {
+            g_assert(c2h_flow_family(&flows[i]) == w->family || w->family == C2H_FAMILY_V6);
+            w->t_min = MIN(w->t_min, flows[i].start_ms);
+            w->t_max = MAX(w->t_max, flows[i].start_ms);
+        }
+        w->fill += (guint)take;
+        flows += take;
+        n -= take;
+        if (w->fill == w->chunk_rows && !writer_flush(w, err))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+guint64 c2h_shard_writer_rows(const c2h_shard_writer *w)
+{
+    return w->rows + w->fill;
+}
+
+gboolean c2h_shard_writer_finish(c2h_shard_writer *w, c2h_shard_info *info, GError **err)
+{
+    if (!writer_flush(w, err)) {
+        c2h_shard_writer_free(w);
+        return FALSE;
+    }
+    gint32 schema = C2H_SCHEMA_VERSION, family = w->family;
+    guint64 rows = w->rows;
+    gint64 tmin = rows ? w->t_min : 0, tmax = rows ? w->t_max : 0;
+    hid_t root = w->file;
+    gboolean ok = write_attr(root, "c2hunt_schema", H5T_STD_I32LE, H5T_NATIVE_INT32, &schema) &&
+                  write_attr(root, "family", H5T_STD_I32LE, H5T_NATIVE_INT32, &family) &&
+                  write_attr(root, "rows", H5T_STD_U64LE, H5T_NATIVE_UINT64, &rows) &&
+                  write_attr(root, "t_min_ms", H5T_STD_I64LE, H5T_NATIVE_INT64, &tmin) &&
+                  write_attr(root, "t_max_ms", H5T_STD_I64LE, H5T_NATIVE_INT64, &tmax);
+    for (int c = 0; c < C2H_NCOLS; c++) {
+        ok = ok && H5Dclose(w->dset[c]) >= 0;
+        w->dset[c] = -1;
+    }
+    ok = ok && H5Gclose(w->group) >= 0;
+    w->group = -1;
+    ok = ok && H5Fclose(w->file) >= 0;
+    w->file = -1;
+    struct stat st;
+    if (ok && stat(w->path, &st) != 0)
+        ok = FALSE;
+    if (!ok) {
+        g_autofree char *d = h5_error_detail();
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot finish shard: %s", w->path, d);
+        c2h_shard_writer_free(w);
+        return FALSE;
+    }
+    info->file = g_strdup(w->path);
+    info->family = w->family;
+    info->rows = rows;
+    info->t_min_ms = tmin;
+    info->t_max_ms = tmax;
+    info->stored_bytes = (guint64)st.st_size;
+    info->raw_bytes = rows * c2h_row_width(w->family);
+    writer_destroy(w);
+    return TRUE;
+}
+
+void c2h_shard_writer_free(c2h_shard_writer *w)
+{
+    if (w == NULL)
+        return;
+    writer_close_h5(w);
+    unlink(w->path);
+    writer_destroy(w);
+}
+
+/* ---- reader ----------------------------------------------------------------------- */
+
+struct c2h_shard_reader {
+    char *path;
+    int family;
+    guint64 rows;
+    guint chunk_rows;
+    hid_t file;
+    hid_t dset[C2H_NCOLS];
+    hid_t mtype[C2H_NCOLS];
+    guint64 stored[C2H_NCOLS]; /* compressed bytes of each column */
+    guint64 bytes_read;
+    uint8_t *buf;              /* one column of the last read */
+    gsize buf_size;
+};
+
+void c2h_shard_close(c2h_shard_reader *r)
+{
+    if (r == NULL)
+        return;
+    for (int c = 0; c < C2H_NCOLS; c++) {
+        if (r->dset[c] >= 0)
+            H5Dclose(r->dset[c]);
+        if (r->mtype[c] >= 0)
+            H5Tclose(r->mtype[c]);
+    }
+    if (r->file >= 0)
+        H5Fclose(r->file);
+    g_free(r->buf);
+    g_free(r->path);
+    g_free(r);
+}
+
+/* Check that dataset c has the type, rank and length the schema says. */
+static gboolean check_dataset(c2h_shard_reader *r, c2h_col c, GError **err)
+{
+    const char *name = col_names[c];
+    hid_t ft = col_file_type(c, r->family);
+    hid_t dt = H5Dget_type(r->dset[c]);
+    hid_t sp = H5Dget_space(r->dset[c]);
+    hsize_t dims[2] = {0, 0};
+    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    if (rank == 1)
+        H5Sget_simple_extent_dims(sp, dims, NULL);
+    gboolean same_type = dt >= 0 && H5Tget_class(dt) == H5Tget_class(ft) && H5Tget_size(dt) == H5Tget_size(ft) &&
+                         (H5Tget_class(ft) != H5T_INTEGER || H5Tget_sign(dt) == H5Tget_sign(ft));
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (dt >= 0)
+        H5Tclose(dt);
+    H5Tclose(ft);
+    if (!same_type) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: dataset /flows/%s: wrong type for a family %d shard",
+                    r->path, name, r->family);
+        return FALSE;
+    }
+    if (rank != 1) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: dataset /flows/%s: %d dimensions, expected 1", r->path,
+                    name, rank);
+        return FALSE;
+    }
+    if (dims[0] != r->rows) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
+                    "%s: dataset /flows/%s: %llu rows, but the shard says %llu (columns disagree)", r->path, name,
+                    (unsigned long long)dims[0], (unsigned long long)r->rows);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+c2h_shard_reader *c2h_shard_open(const char *path, GError **err)
+{
+    c2h_shard_reader *r = g_new0(c2h_shard_reader, 1);
+    r->path = g_strdup(path);
+    r->file = -1;
+    for (int c = 0; c < C2H_NCOLS; c++)
+        r->dset[c] = r->mtype[c] = -1;
+
+    if (access(path, R_OK) != 0) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: cannot open shard: %s", path, g_strerror(errno));
+        goto fail;
+    }
+    r->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (r->file < 0) {
+        g_autofree char *d = h5_error_detail();
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: not a readable HDF5 file (truncated or corrupt?): %s", path,
+                    d);
+        goto fail;
+    }
+    gint32 schema = 0, family = 0;
+    if (!read_attr(r->file, "c2hunt_schema", H5T_NATIVE_INT32, &schema)) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: not a c2hunt shard (no attribute c2hunt_schema on /)",
+                    path);
+        goto fail;
+    }
+    if (schema != C2H_SCHEMA_VERSION) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
+                    "%s: attribute /c2hunt_schema: shard schema version %d, this c2hunt reads version %d", path,
+                    schema, C2H_SCHEMA_VERSION);
+        goto fail;
+    }
+    if (!read_attr(r->file, "family", H5T_NATIVE_INT32, &family) ||
+        (family != C2H_FAMILY_V4 && family != C2H_FAMILY_V6)) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: attribute /family: missing or not 4 or 6", path);
+        goto fail;
+    }
+    r->family = family;
+    if (!read_attr(r->file, "rows", H5T_NATIVE_UINT64, &r->rows)) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: attribute /rows: missing", path);
+        goto fail;
+    }
+    for (int c = 0; c < C2H_NCOLS; c++) {
+        g_autofree char *dname = g_strdup_printf("/flows/%s", col_names[c]);
+        if (H5Lexists(r->file, "/flows", H5P_DEFAULT) <= 0 || H5Lexists(r->file, dname, H5P_DEFAULT) <= 0 ||
+            (r->dset[c] = H5Dopen2(r->file, dname, H5P_DEFAULT)) < 0) {
+            H5Eclear2(H5E_DEFAULT);
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: dataset %s: missing", path, dname);
+            goto fail;
+        }
+        if (!check_dataset(r, (c2h_col)c, err))
+            goto fail;
+        r->mtype[c] = col_mem_type((c2h_col)c, family);
+        r->stored[c] = H5Dget_storage_size(r->dset[c]);
+        if (c == 0) {
+            hid_t dcpl = H5Dget_create_plist(r->dset[c]);
+            hsize_t chunk = 0;
+            if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &chunk) == 1)
+                r->chunk_rows = (guint)MIN(chunk, (hsize_t)G_MAXUINT);
+            if (dcpl >= 0)
+                H5Pclose(dcpl);
+            if (r->chunk_rows == 0)
+                r->chunk_rows = C2H_DEFAULT_CHUNK_ROWS;
+        }
+    }
+    return r;
+fail:
+    c2h_shard_close(r);
+    return NULL;
+}
+
+guint64 c2h_shard_rows(const c2h_shard_reader *r) { return r->rows; }
+int c2h_shard_family(const c2h_shard_reader *r) { return r->family; }
+guint c2h_shard_chunk_rows(const c2h_shard_reader *r) { return r->chunk_rows; }
+guint64 c2h_shard_bytes_read(const c2h_shard_reader *r) { return r->bytes_read; }
+
+gboolean c2h_shard_read(c2h_shard_reader *r, guint64 row0, gsize n, unsigned colmask, c2h_flow *out, GError **err)
+{
+    if (n == 0)
+        return TRUE;
+    if (row0 > r->rows || n > r->rows - row0) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INTERNAL, "%s: rows %llu..%llu past the end (%llu rows)", r->path,
+                    (unsigned long long)row0, (unsigned long long)(row0 + n - 1), (unsigned long long)r->rows);
+        return FALSE;
+    }
+    gsize need = n * 16;
+    if (r->buf_size < need) {
+        g_free(r->buf);
+        r->buf = g_malloc(need);
+        r->buf_size = need;
+    }
+    hsize_t start = row0, count = n;
+    hid_t mspace = H5Screate_simple(1, &count, NULL);
+    for (int c = 0; c < C2H_NCOLS; c++) {
+        if (!(colmask & C2H_COLBIT(c)))
+            continue;
+        hid_t fspace = H5Dget_space(r->dset[c]);
+        gboolean ok = fspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
+                      H5Dread(r->dset[c], r->mtype[c], mspace, fspace, H5P_DEFAULT, r->buf) >= 0;
+        if (fspace >= 0)
+            H5Sclose(fspace);
+        if (!ok) {
+            g_autofree char *d = h5_error_detail();
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
+                        "%s: dataset /flows/%s: cannot read rows %llu..%llu (corrupt or truncated chunk): %s", r->path,
+                        col_names[c], (unsigned long long)row0, (unsigned long long)(row0 + n - 1), d);
+            H5Sclose(mspace);
+            return FALSE;
+        }
+        scatter_col((c2h_col)c, r->family, r->buf, n, out);
+        r->bytes_read += r->rows ? r->stored[c] * n / r->rows : 0;
+    }
+    H5Sclose(mspace);
+    return TRUE;
+}
