@@ -1,6 +1,7 @@
 /* h5zstd.c: HDF5 filter 32015, zstd. See h5zstd.h. */
 #include "io/h5zstd.h"
 
+#include <stdlib.h>
 #include <zstd.h>
 
 /* One decoded chunk may not claim more than this (HDF5 chunks are limited to 4 GiB). */
@@ -13,15 +14,15 @@ static size_t zstd_filter(unsigned int flags, size_t cd_nelmts, const unsigned i
         unsigned long long want = ZSTD_getFrameContentSize(*buf, nbytes);
         if (want == ZSTD_CONTENTSIZE_ERROR || want == ZSTD_CONTENTSIZE_UNKNOWN || want > MAX_CHUNK_BYTES)
             return 0;
-        void *out = H5allocate_memory(want ? (size_t)want : 1, 0);
+        void *out = malloc(want ? (size_t)want : 1);
         if (out == NULL)
             return 0;
         size_t got = ZSTD_decompress(out, (size_t)want, *buf, nbytes);
         if (ZSTD_isError(got) || got != want) {
-            H5free_memory(out);
+            free(out);
             return 0;
         }
-        H5free_memory(*buf);
+        free(*buf);
         *buf = out;
         *buf_size = (size_t)want;
         return got;
@@ -31,7 +32,7 @@ static size_t zstd_filter(unsigned int flags, size_t cd_nelmts, const unsigned i
     if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
         level = 3;
     size_t bound = ZSTD_compressBound(nbytes);
-    void *out = H5allocate_memory(bound, 0);
+    void *out = malloc(bound);
     ZSTD_CCtx *cctx = ZSTD_createCCtx();
     size_t got = 0;
     if (out != NULL && cctx != NULL && !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)) &&
@@ -41,10 +42,10 @@ static size_t zstd_filter(unsigned int flags, size_t cd_nelmts, const unsigned i
     ZSTD_freeCCtx(cctx);
     if (out == NULL || got == 0 || ZSTD_isError(got)) {
         if (out)
-            H5free_memory(out);
+            free(out);
         return 0;
     }
-    H5free_memory(*buf);
+    free(*buf);
     *buf = out;
     *buf_size = bound;
     return got;

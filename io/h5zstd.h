@@ -6,7 +6,9 @@
  * a corrupt chunk fails to decode instead of giving wrong rows.
  *
  * The same source builds the plugin libh5zstd.so (C2H_H5ZSTD_PLUGIN) that h5dump,
- * h5py and HDFView load from HDF5_PLUGIN_PATH.
+ * h5py and HDFView load from HDF5_PLUGIN_PATH. Buffers are malloc/free, as HDF5's own
+ * H5MM uses and as the HDF Group's plugins do, so the plugin needs no HDF5 library of its
+ * own and loads into a serial or an MPI build of HDF5 alike.
  */
 #ifndef C2H_H5ZSTD_H
 #define C2H_H5ZSTD_H
