@@ -42,7 +42,7 @@ gboolean c2h_rmtree(const char *path, GError **err)
     return TRUE;
 }
 
-char *c2h_archive_stage(const char *final_path, gboolean force, GError **err)
+char *c2h_stage_dir(const char *final_path, gboolean force, GError **err)
 {
     struct stat st;
     if (lstat(final_path, &st) == 0 && !force) {
@@ -58,6 +58,42 @@ char *c2h_archive_stage(const char *final_path, gboolean force, GError **err)
         g_free(stage);
         return NULL;
     }
+    return stage;
+}
+
+gboolean c2h_stage_commit(const char *stage, const char *final_path, gboolean force, GError **err)
+{
+    struct stat st;
+    g_autofree char *trash = NULL;
+    if (lstat(final_path, &st) == 0) {
+        if (!force) {
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: already exists (use --force to replace it)", final_path);
+            return FALSE;
+        }
+        trash = g_strdup_printf("%s.old", stage);
+        if (rename(final_path, trash) != 0) {
+            g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot move the old one aside: %s", final_path,
+                        g_strerror(errno));
+            return FALSE;
+        }
+    }
+    if (rename(stage, final_path) != 0) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot rename %s to it: %s", final_path, stage,
+                    g_strerror(errno));
+        if (trash)
+            rename(trash, final_path);
+        return FALSE;
+    }
+    if (trash)
+        c2h_rmtree(trash, NULL);
+    return TRUE;
+}
+
+char *c2h_archive_stage(const char *final_path, gboolean force, GError **err)
+{
+    char *stage = c2h_stage_dir(final_path, force, err);
+    if (stage == NULL)
+        return NULL;
     g_autofree char *shards = g_build_filename(stage, C2H_ARCHIVE_SHARDS, NULL);
     if (g_mkdir(shards, 0755) != 0) {
         g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot create: %s", shards, g_strerror(errno));
@@ -470,32 +506,7 @@ gboolean c2h_archive_commit(const char *stage, const char *final_path, gboolean 
     g_ptr_array_free(parts, TRUE);
     g_array_free(a.shards, TRUE);
 
-    if (ok) {
-        struct stat st;
-        g_autofree char *trash = NULL;
-        if (lstat(final_path, &st) == 0) {
-            if (!force) {
-                g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: already exists (use --force to replace it)", final_path);
-                return FALSE;
-            }
-            trash = g_strdup_printf("%s.old-%d", stage, (int)getpid());
-            if (rename(final_path, trash) != 0) {
-                g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot move the old archive aside: %s", final_path,
-                            g_strerror(errno));
-                return FALSE;
-            }
-        }
-        if (rename(stage, final_path) != 0) {
-            g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot rename %s to it: %s", final_path, stage,
-                        g_strerror(errno));
-            if (trash)
-                rename(trash, final_path);
-            return FALSE;
-        }
-        if (trash)
-            c2h_rmtree(trash, NULL);
-    }
-    return ok;
+    return ok && c2h_stage_commit(stage, final_path, force, err);
 }
 
 /* ---- reading an archive ----------------------------------------------------------- */

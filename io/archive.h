@@ -60,6 +60,12 @@ gboolean c2h_archive_writer_finish(c2h_archive_writer *w, GError **err);
 void c2h_archive_writer_free(c2h_archive_writer *w);
 guint64 c2h_archive_writer_rows(const c2h_archive_writer *w);
 
+/* Make a staging folder .NAME.partial-XXXXXX beside final_path (same parent, so the last
+ * rename is atomic). Fails when final_path exists and !force. @return its path, caller frees. */
+char *c2h_stage_dir(const char *final_path, gboolean force, GError **err);
+/* Rename the staging folder to final_path, replacing an old one there only when force. */
+gboolean c2h_stage_commit(const char *stage, const char *final_path, gboolean force, GError **err);
+
 /* Make a staging folder for final_path (in the same parent, so the last rename is atomic).
  * Fails when final_path exists and !force. @return the staging path (caller frees). */
 char *c2h_archive_stage(const char *final_path, gboolean force, GError **err);

@@ -171,6 +171,7 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
     int rc = 0;
     GArray *inputs = g_array_new(FALSE, TRUE, sizeof(input));
     char *stage = NULL;
+    g_autofree char *tag = NULL; /* before the first goto out: out frees it */
     c2h_archive_writer *w = NULL;
     GPtrArray *mine = NULL;
 
@@ -214,7 +215,7 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
     }
     c2h_comm_bcast_str(comm, &stage);
 
-    g_autofree char *tag = g_strdup_printf("r%03d", comm->rank);
+    tag = g_strdup_printf("r%03d", comm->rank);
     c2h_archive_writer_opts wo = {.chunk_rows = (guint)o.chunk_rows, .zstd_level = o.zstd_level,
                                   .shard_bytes = (guint64)o.shard_mb << 20, .tag = tag};
     w = c2h_archive_writer_create(stage, &wo, &err);

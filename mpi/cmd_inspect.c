@@ -72,6 +72,7 @@ int c2h_cmd_inspect(int argc, char **argv, const c2h_comm *comm)
     GError *err = NULL;
     int rc = 0;
     c2h_archive *a = NULL;
+    g_autofree char *producer = NULL, *created = NULL; /* before the first goto out */
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         rc = 1;
         goto out;
@@ -110,8 +111,8 @@ int c2h_cmd_inspect(int argc, char **argv, const c2h_comm *comm)
     char t0[32], t1[32];
     fprintf(o, "archive      %s\n", a->path);
     fprintf(o, "schema       %d\n", a->schema);
-    g_autofree char *producer = g_key_file_get_string(a->meta, "archive", "producer", NULL);
-    g_autofree char *created = g_key_file_get_string(a->meta, "archive", "created", NULL);
+    producer = g_key_file_get_string(a->meta, "archive", "producer", NULL);
+    created = g_key_file_get_string(a->meta, "archive", "created", NULL);
     fprintf(o, "producer     %s, %s\n", producer ? producer : "?", created ? created : "?");
     fprintf(o, "shards       %u (IPv4 %u, IPv6 %u)\n", a->shards->len, n4, n6);
     fprintf(o, "rows         %" G_GUINT64_FORMAT " (IPv4 %" G_GUINT64_FORMAT ", IPv6 %" G_GUINT64_FORMAT ")\n", a->rows,

@@ -14,6 +14,7 @@ typedef struct c2h_subcommand {
 static const c2h_subcommand subcommands[] = {
     {"ingest", c2h_cmd_ingest, "turn nfcapd files or nfdump CSV into an archive of HDF5 shards"},
     {"gen", c2h_cmd_gen, "generate a synthetic archive with a planted botnet, its truth and seeds"},
+    {"run", c2h_cmd_run, "the MPI job: map C2, controllers, staged C2, backends and scanners from seeds"},
     {"inspect", c2h_cmd_inspect, "describe an archive: shards, rows, time span, families, compression"},
 };
 

@@ -1,0 +1,87 @@
+/* detect.h: the detection rules, as plain functions over edges and address sets. The MPI
+ * driver (mpi/cmd_run.c) decides which rank holds which edges and merges what the ranks
+ * find; every rule here sees only edges of vertices its caller owns, plus the small sets
+ * (C2, victims, controllers) that every rank holds whole. The reasoning and every
+ * threshold are in docs/ALGORITHM.md. */
+#ifndef C2H_DETECT_H
+#define C2H_DETECT_H
+
+#include "detect/profile.h"
+#include "partition/edges.h"
+
+#include <glib.h>
+
+typedef enum c2h_role {
+    C2H_ROLE_NONE = 0,
+    C2H_ROLE_BACKEND,
+    C2H_ROLE_C2,
+    C2H_ROLE_C2_PREDICTED,
+    C2H_ROLE_CONTROLLER,
+    C2H_ROLE_SCANNER,
+    C2H_ROLE_VICTIM,
+} c2h_role;
+
+/* "backend", "c2", ... (the names of roles.csv). */
+const char *c2h_role_name(c2h_role r);
+
+/* One labeled host, as roles.csv and the report see it. Fixed size: it crosses MPI. */
+typedef struct c2h_label {
+    c2h_addr addr;
+    int32_t role;       /* c2h_role */
+    uint32_t count_a;   /* role-specific counts, see c2h_label_* below */
+    uint32_t count_b;
+    uint32_t ports;     /* port classes of the evidence */
+    double score;       /* 0..1 */
+    int64_t first_ms, last_ms;
+    double fanout;      /* distinct hosts touched (controllers, scanners) or reaching it (backends) */
+} c2h_label;
+G_STATIC_ASSERT(sizeof(c2h_label) == 64);
+/* count_a / count_b by role: victim: C2 beaconed to / beacon flows; c2: victims / beaconing
+ * clients; controller and scanner: C2 touched / size of the C2 set; c2_predicted:
+ * controllers touching / controllers; backend: C2 connecting / other clients. */
+
+/* A beacon: repeated flows over time on the C2 ports, not one touch. */
+static inline gboolean c2h_is_beacon(const c2h_edge *e, const c2h_profile *p)
+{
+    return (e->ports & C2H_PC_C2_MASK) && e->flows >= p->beacon_min_flows &&
+           (guint)__builtin_popcount(e->hours) >= p->beacon_min_hours;
+}
+
+/* Round step 1: the sources of beacons into known C2. edges: C2-port edges into vertices
+ * this caller owns. Adds to victims; @return how many were new. */
+guint c2h_find_victims(const GArray *edges, GHashTable *c2, GHashTable *victims, const c2h_profile *p);
+
+/* Round step 2: destinations that known victims beacon to, enough of them and making up
+ * enough of the destination's beaconing clients (a busy service with ordinary clients
+ * fails the share). edges sorted by dst. Appends c2h_label (role c2) to out. */
+void c2h_find_new_c2(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, const c2h_profile *p,
+                     GArray *out);
+
+/* Hosts (not C2, not victims) that touch many of the C2 set: controller or scanner
+ * candidates. edges: (X, c) with c in the C2 set, sorted by src. Appends c2h_label with
+ * role controller, count_a = C2 touched, count_b = n_c2; fanout still 0. */
+void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, GHashTable *victims, guint n_c2,
+                       const c2h_profile *p, GArray *out);
+
+/* Given its fan-out (distinct hosts it touched), a candidate stays a controller or
+ * becomes a scanner: its C2 share of all it touched must reach the profile's specificity. */
+void c2h_judge_toucher(c2h_label *l, double fanout, const c2h_profile *p);
+
+/* Hosts that several C2 connect out to: backend candidates. edges: (c, Y) sorted by dst.
+ * Appends c2h_label role backend with count_a = C2 connecting. */
+void c2h_find_backend_candidates(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims,
+                                 const c2h_profile *p, GArray *out);
+/* With the candidate's fan-in (distinct sources), keep it as backend or drop it (role NONE). */
+void c2h_judge_backend(c2h_label *l, double fanin, const c2h_profile *p);
+
+/* Hosts that controllers touch the way they touch C2 (C2 or admin ports), that are not C2,
+ * and that no victim beacons to yet. edges: (k, Y) with k a controller, sorted by dst;
+ * beacon_edges: this caller's C2-port edges (to look for victim traffic into Y), sorted by dst.
+ * Appends c2h_label role c2_predicted. */
+void c2h_find_predicted(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, GHashTable *controllers,
+                        const GArray *beacon_edges_by_dst, const c2h_profile *p, GArray *out);
+
+/* Sort labels by role name, then address: the order of roles.csv. */
+int c2h_label_cmp(const void *a, const void *b);
+
+#endif

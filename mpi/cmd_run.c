@@ -1,0 +1,946 @@
+/* cmd_run.c: `c2hunt run`: the distributed job that maps C2 infrastructure from seeds.
+ *
+ * Three passes over the archive (docs/ALGORITHM.md):
+ *   1. the C2-port subgraph: TCP flows to the profile's C2 ports fold into edges that go
+ *      to the owner of the destination; victims and C2 grow from the seeds to a fixed point;
+ *   2. every flow that touches the C2 set: who touches many C2 (owner of the source), and
+ *      whom the C2 connect out to (owner of the destination);
+ *   3. the flows of the controller candidates and into the backend candidates: fan-out
+ *      and fan-in sketches decide controller or scanner and backend or not, and the hosts
+ *      controllers touch the way they touch C2 become c2_predicted.
+ * Memory follows these subgraphs, not the flows; hubs are counted with HyperLogLog. */
+#include "detect/detect.h"
+#include "detect/hll.h"
+#include "io/archive.h"
+#include "io/seeds.h"
+#include "mpi/cmds.h"
+#include "mpi/exchange.h"
+#include "partition/owner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#define TCP 6
+
+typedef struct phase_metrics {
+    char name[32];
+    double wall_s;
+    guint64 flows_read;     /* rows read from shards, in the time window or not */
+    guint64 bytes_read;     /* compressed bytes read */
+    guint64 edges;          /* edges this rank holds after the exchange */
+    guint64 bytes_exchanged;
+    guint64 peak_rss;
+} phase_metrics;
+
+typedef struct run_opts {
+    char *archive, *seeds, *out, *profile, *since_s, *until_s;
+    gboolean quiet, force;
+} run_opts;
+
+typedef struct run {
+    const c2h_comm *comm;
+    const c2h_profile *p;
+    c2h_archive *a;
+    gint64 since, until;
+    gboolean quiet;
+    GArray *mine;            /* shard indices this rank reads */
+    guint n_window;          /* shards in the window, all ranks */
+    GArray *metrics;         /* of phase_metrics */
+    GHashTable *c2, *victims, *controllers, *touchers, *backends;
+    gint64 t_start;
+} run;
+
+/* ---- reading ---------------------------------------------------------------------- */
+
+typedef void (*flow_fn)(run *r, const c2h_flow *f, gsize n, void *ud);
+
+static int owner_of_dst(const void *rec, int nranks)
+{
+    return c2h_owner(&((const c2h_edge *)rec)->dst, nranks);
+}
+
+static int owner_of_src(const void *rec, int nranks)
+{
+    return c2h_owner(&((const c2h_edge *)rec)->src, nranks);
+}
+
+static void progress(run *r, const char *phase, guint done, guint total, guint64 flows, gint64 t0, gboolean last)
+{
+    static const gint64 every = G_USEC_PER_SEC;
+    static gint64 shown = 0;
+    if (r->quiet || r->comm->rank != 0)
+        return;
+    gint64 now = g_get_monotonic_time();
+    if (!last && now - shown < every)
+        return;
+    shown = now;
+    double secs = (double)(now - t0) / 1e6;
+    double share = total ? (double)done / total : 1.0;
+    double left = share > 0 ? secs / share - secs : 0;
+    fprintf(stderr, "c2hunt run: %-28s %5.1f%% of rank 0's shards, %.2f M flows/s, %s%.0f s\n", phase, 100 * share,
+            secs > 0 ? (double)flows / secs / 1e6 : 0.0, last ? "took " : "~", last ? secs : left);
+}
+
+/* Stream this rank's shards, chunk by chunk, the columns in colmask, keeping the rows whose
+ * start is in [since, until). */
+static gboolean scan(run *r, const char *phase, unsigned colmask, flow_fn fn, void *ud, phase_metrics *m,
+                     GError **err)
+{
+    gint64 t0 = g_get_monotonic_time();
+    colmask |= C2H_COLBIT(C2H_COL_START_MS);
+    c2h_flow *buf = NULL;
+    gsize cap = 0;
+    for (guint k = 0; k < r->mine->len; k++) {
+        guint si = g_array_index(r->mine, guint, k);
+        g_autofree char *path = c2h_archive_shard_path(r->a, si);
+        c2h_shard_reader *sr = c2h_shard_open(path, err);
+        if (sr == NULL)
+            return g_free(buf), FALSE;
+        const c2h_shard_info *info = &g_array_index(r->a->shards, c2h_shard_info, si);
+        if (c2h_shard_rows(sr) != info->rows) {
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: %" G_GUINT64_FORMAT " rows, the index says %" G_GUINT64_FORMAT,
+                        path, c2h_shard_rows(sr), info->rows);
+            c2h_shard_close(sr);
+            return g_free(buf), FALSE;
+        }
+        guint step = c2h_shard_chunk_rows(sr);
+        if (cap < step) {
+            g_free(buf);
+            cap = step;
+            buf = g_new0(c2h_flow, cap);
+        }
+        for (guint64 row = 0; row < info->rows; row += step) {
+            gsize n = (gsize)MIN((guint64)step, info->rows - row);
+            if (!c2h_shard_read(sr, row, n, colmask, buf, err)) {
+                c2h_shard_close(sr);
+                return g_free(buf), FALSE;
+            }
+            m->flows_read += n;
+            gsize w = 0; /* keep the window */
+            for (gsize i = 0; i < n; i++)
+                if (buf[i].start_ms >= r->since && buf[i].start_ms < r->until)
+                    buf[w++] = buf[i];
+            if (w)
+                fn(r, buf, w, ud);
+        }
+        m->bytes_read += c2h_shard_bytes_read(sr);
+        c2h_shard_close(sr);
+        progress(r, phase, k + 1, r->mine->len, m->flows_read, t0, FALSE);
+    }
+    progress(r, phase, r->mine->len, r->mine->len, m->flows_read, t0, TRUE);
+    g_free(buf);
+    return TRUE;
+}
+
+/* ---- pass 1: the C2-port subgraph ------------------------------------------------- */
+
+static void fold_c2_ports(run *r, const c2h_flow *f, gsize n, void *ud)
+{
+    c2h_edgeset *local = ud;
+    for (gsize i = 0; i < n; i++) {
+        uint32_t pc = c2h_profile_port_class(r->p, f[i].dport);
+        if (f[i].proto == TCP && (pc & C2H_PC_C2_MASK))
+            c2h_edgeset_add_flow(local, &f[i], pc);
+    }
+}
+
+static void sink_merge(const void *recs, gsize n, void *ud)
+{
+    c2h_edgeset *s = ud;
+    const c2h_edge *e = recs;
+    for (gsize i = 0; i < n; i++)
+        c2h_edgeset_merge(s, &e[i]);
+}
+
+/* Send a local edge set to the owners and merge what arrives. @return the merged set. */
+static c2h_edgeset *exchange_edges(run *r, c2h_edgeset *local, c2h_owner_fn owner, phase_metrics *m)
+{
+    GArray *arr = c2h_edgeset_sorted(local, NULL);
+    c2h_edgeset_clear(local);
+    c2h_edgeset *merged = c2h_edgeset_new();
+    c2h_xstats xs = {0};
+    c2h_exchange(r->comm, arr->data, arr->len, sizeof(c2h_edge), owner, r->p->exchange_round_edges, sink_merge, merged,
+                 &xs);
+    m->bytes_exchanged += xs.bytes_sent;
+    g_array_free(arr, TRUE);
+    return merged;
+}
+
+static void add_all(GHashTable *set, const GArray *labels)
+{
+    for (guint i = 0; i < labels->len; i++)
+        c2h_addrset_add(set, &g_array_index(labels, c2h_label, i).addr);
+}
+
+static phase_metrics *phase_begin(run *r, const char *name)
+{
+    phase_metrics m = {0};
+    g_strlcpy(m.name, name, sizeof m.name);
+    m.wall_s = (double)g_get_monotonic_time();
+    g_array_append_val(r->metrics, m);
+    return &g_array_index(r->metrics, phase_metrics, r->metrics->len - 1);
+}
+
+static void phase_end(phase_metrics *m, guint64 edges)
+{
+    m->wall_s = ((double)g_get_monotonic_time() - m->wall_s) / 1e6;
+    m->edges = edges;
+    m->peak_rss = c2h_peak_rss();
+}
+
+/* ---- the job ---------------------------------------------------------------------- */
+
+typedef struct pass2 {
+    c2h_edgeset *in;  /* X -> c */
+    c2h_edgeset *out; /* c -> Y */
+} pass2;
+
+static void fold_touching_c2(run *r, const c2h_flow *f, gsize n, void *ud)
+{
+    pass2 *p2 = ud;
+    for (gsize i = 0; i < n; i++) {
+        gboolean to_c2 = c2h_addrset_has(r->c2, &f[i].dst), from_c2 = c2h_addrset_has(r->c2, &f[i].src);
+        if (!to_c2 && !from_c2)
+            continue;
+        uint32_t pc = c2h_profile_port_class(r->p, f[i].dport);
+        if (to_c2)
+            c2h_edgeset_add_flow(p2->in, &f[i], pc);
+        if (from_c2 && !to_c2 && !c2h_addrset_has(r->victims, &f[i].dst))
+            c2h_edgeset_add_flow(p2->out, &f[i], pc);
+    }
+}
+
+typedef struct pass3 {
+    GHashTable *touch_idx;   /* addr -> index+1 into touchers array */
+    GHashTable *backend_idx; /* addr -> index+1 into backend candidates */
+    c2h_hll *fanout;         /* per toucher */
+    c2h_hll *fanin;          /* per backend candidate */
+    guint64 *kept;           /* edges kept per toucher on this rank */
+    c2h_edgeset *ctl_edges;  /* k -> Y */
+} pass3;
+
+static void fold_candidates(run *r, const c2h_flow *f, gsize n, void *ud)
+{
+    pass3 *p3 = ud;
+    for (gsize i = 0; i < n; i++) {
+        guint ti = GPOINTER_TO_UINT(g_hash_table_lookup(p3->touch_idx, &f[i].src));
+        if (ti) {
+            c2h_hll_add(&p3->fanout[ti - 1], c2h_addr_hash(&f[i].dst));
+            if (!c2h_addrset_has(r->c2, &f[i].dst) && p3->kept[ti - 1] < r->p->fanout_edge_cap) {
+                guint64 before = c2h_edgeset_len(p3->ctl_edges);
+                c2h_edgeset_add_flow(p3->ctl_edges, &f[i], c2h_profile_port_class(r->p, f[i].dport));
+                p3->kept[ti - 1] += c2h_edgeset_len(p3->ctl_edges) - before;
+            }
+        }
+        guint bi = GPOINTER_TO_UINT(g_hash_table_lookup(p3->backend_idx, &f[i].dst));
+        if (bi)
+            c2h_hll_add(&p3->fanin[bi - 1], c2h_addr_hash(&f[i].src));
+    }
+}
+
+static GHashTable *index_of(const GArray *labels)
+{
+    GHashTable *t = g_hash_table_new(c2h_addr_ghash, c2h_addr_gequal);
+    for (guint i = 0; i < labels->len; i++)
+        g_hash_table_insert(t, &g_array_index(labels, c2h_label, i).addr, GUINT_TO_POINTER(i + 1));
+    return t;
+}
+
+/* Keep the edges of e whose predicate holds. @return a new GArray of c2h_edge. */
+static GArray *edges_where(const GArray *e, gboolean (*pred)(const c2h_edge *, run *), run *r)
+{
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
+    for (guint i = 0; i < e->len; i++)
+        if (pred(&g_array_index(e, c2h_edge, i), r))
+            g_array_append_vals(out, &g_array_index(e, c2h_edge, i), 1);
+    return out;
+}
+
+static gboolean is_victim_beacon(const c2h_edge *e, run *r)
+{
+    return c2h_addrset_has(r->c2, &e->dst) && c2h_addrset_has(r->victims, &e->src) && c2h_is_beacon(e, r->p);
+}
+
+static gboolean is_controller_contact(const c2h_edge *e, run *r)
+{
+    return c2h_addrset_has(r->controllers, &e->src) && c2h_addrset_has(r->c2, &e->dst);
+}
+
+static gboolean is_backend_link(const c2h_edge *e, run *r)
+{
+    return c2h_addrset_has(r->backends, &e->dst) && c2h_addrset_has(r->c2, &e->src);
+}
+
+/* Labels of the C2 set for the C2 this rank owns (pass-1 edges sorted by dst). */
+static void label_c2_set(run *r, const GArray *beacons, GHashTable *seeds, GArray *out)
+{
+    for (guint i = 0; i < beacons->len;) {
+        const c2h_edge *first = &g_array_index(beacons, c2h_edge, i);
+        guint j = i, clients = 0, victims = 0;
+        guint32 ports = 0;
+        gint64 t0 = G_MAXINT64, t1 = G_MININT64;
+        for (; j < beacons->len; j++) {
+            const c2h_edge *e = &g_array_index(beacons, c2h_edge, j);
+            if (c2h_addr_cmp(&e->dst, &first->dst) != 0)
+                break;
+            if (!c2h_is_beacon(e, r->p))
+                continue;
+            clients++;
+            if (c2h_addrset_has(r->victims, &e->src)) {
+                victims++;
+                ports |= e->ports;
+                t0 = MIN(t0, e->first_ms);
+                t1 = MAX(t1, e->last_ms);
+            }
+        }
+        if (c2h_addrset_has(r->c2, &first->dst)) {
+            gboolean seed = c2h_addrset_has(seeds, &first->dst);
+            c2h_label l = {.addr = first->dst, .role = C2H_ROLE_C2, .count_a = victims, .count_b = clients,
+                           .ports = ports, .score = seed ? 1.0 : clients ? (double)victims / clients : 0.0,
+                           .first_ms = victims ? t0 : 0, .last_ms = victims ? t1 : 0};
+            g_array_append_val(out, l);
+        }
+        i = j;
+    }
+}
+
+static int role_rank(int role)
+{
+    switch (role) { /* which label wins when a host earns two */
+    case C2H_ROLE_C2: return 0;
+    case C2H_ROLE_CONTROLLER: return 1;
+    case C2H_ROLE_C2_PREDICTED: return 2;
+    case C2H_ROLE_BACKEND: return 3;
+    case C2H_ROLE_SCANNER: return 4;
+    case C2H_ROLE_VICTIM: return 5;
+    default: return 6;
+    }
+}
+
+static int label_addr_role_cmp(const void *a, const void *b)
+{
+    const c2h_label *x = a, *y = b;
+    int c = c2h_addr_cmp(&x->addr, &y->addr);
+    return c ? c : role_rank(x->role) - role_rank(y->role);
+}
+
+/* Victim labels from the beacon edges into the C2 set (all ranks' edges, on rank 0). */
+static void label_victims(const GArray *vb, GArray *out)
+{
+    GArray *e = g_array_copy((GArray *)vb);
+    qsort(e->data, e->len, sizeof(c2h_edge), c2h_edge_cmp_src);
+    for (guint i = 0; i < e->len;) {
+        const c2h_edge *first = &g_array_index(e, c2h_edge, i);
+        c2h_label l = {.addr = first->src, .role = C2H_ROLE_VICTIM, .first_ms = G_MAXINT64, .last_ms = G_MININT64};
+        guint j = i;
+        for (; j < e->len && c2h_addr_cmp(&g_array_index(e, c2h_edge, j).src, &first->src) == 0; j++) {
+            const c2h_edge *x = &g_array_index(e, c2h_edge, j);
+            l.count_a++;
+            l.count_b += (uint32_t)MIN(x->flows, G_MAXUINT32 - l.count_b);
+            l.ports |= x->ports;
+            l.first_ms = MIN(l.first_ms, x->first_ms);
+            l.last_ms = MAX(l.last_ms, x->last_ms);
+        }
+        l.score = 1.0 - pow(0.5, l.count_a); /* one C2: 0.5, two: 0.75, three: 0.875 */
+        g_array_append_val(out, l);
+        i = j;
+    }
+    g_array_free(e, TRUE);
+}
+
+/* ---- output ----------------------------------------------------------------------- */
+
+static void append_time(GString *s, gint64 ms, gboolean have)
+{
+    char t[32];
+    if (have)
+        g_string_append(s, c2h_time_format_iso(ms, t));
+}
+
+static void append_ports(GString *s, const c2h_profile *p, guint32 mask)
+{
+    gboolean first = TRUE;
+    for (guint i = 0; i < p->n_c2_ports; i++)
+        if (mask & (1u << (C2H_PC_C2_SHIFT + i)))
+            g_string_append_printf(s, "%s%u", first ? "" : " ", p->c2_ports[i]), first = FALSE;
+    for (guint i = 0; i < p->n_web_ports; i++)
+        if (mask & (1u << (C2H_PC_WEB_SHIFT + i)))
+            g_string_append_printf(s, "%s%u", first ? "" : " ", p->web_ports[i]), first = FALSE;
+    for (guint i = 0; i < p->n_admin_ports; i++)
+        if (mask & (1u << (C2H_PC_ADMIN_SHIFT + i)))
+            g_string_append_printf(s, "%s%u", first ? "" : " ", p->admin_ports[i]), first = FALSE;
+    if (mask & C2H_PC_OTHER)
+        g_string_append_printf(s, "%sother", first ? "" : " ");
+}
+
+static gboolean write_text(const char *dir, const char *name, const GString *s, GError **err)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    GError *e = NULL;
+    if (!g_file_set_contents_full(path, s->str, (gssize)s->len, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &e)) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot write: %s", path, e->message);
+        g_error_free(e);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static GString *roles_csv(const GArray *labels, const c2h_profile *p)
+{
+    GString *s = g_string_new("ip,role,score,first_seen,last_seen,count_a,count_b,fanout,ports\n");
+    char a[C2H_ADDR_STRLEN];
+    for (guint i = 0; i < labels->len; i++) {
+        const c2h_label *l = &g_array_index(labels, c2h_label, i);
+        gboolean have = l->first_ms != 0 || l->last_ms != 0;
+        g_string_append_printf(s, "%s,%s,%.4f,", c2h_addr_format(&l->addr, a), c2h_role_name(l->role), l->score);
+        append_time(s, l->first_ms, have);
+        g_string_append_c(s, ',');
+        append_time(s, l->last_ms, have);
+        g_string_append_printf(s, ",%u,%u,%.0f,", l->count_a, l->count_b, l->fanout);
+        append_ports(s, p, l->ports);
+        g_string_append_c(s, '\n');
+    }
+    return s;
+}
+
+/* JSON of an edge list: [{"ip": ..., "first": ..., "last": ..., "flows": ..., "ports": ...}] with the
+ * address taken from the other end (peer_is_dst). */
+static void json_edges(GString *s, const c2h_edge *e, guint n, gboolean peer_is_dst, const c2h_profile *p)
+{
+    char a[C2H_ADDR_STRLEN];
+    g_string_append_c(s, '[');
+    for (guint i = 0; i < n; i++) {
+        g_string_append_printf(s, "%s{\"ip\": \"%s\", \"first\": \"", i ? ", " : "",
+                               c2h_addr_format(peer_is_dst ? &e[i].dst : &e[i].src, a));
+        append_time(s, e[i].first_ms, TRUE);
+        g_string_append(s, "\", \"last\": \"");
+        append_time(s, e[i].last_ms, TRUE);
+        g_string_append_printf(s, "\", \"flows\": %" G_GUINT64_FORMAT ", \"ports\": \"", e[i].flows);
+        append_ports(s, p, e[i].ports);
+        g_string_append(s, "\"}");
+    }
+    g_string_append_c(s, ']');
+}
+
+/* The edges of evidence e (sorted with cmp by the key end) whose key end is addr. */
+static const c2h_edge *edges_of(const GArray *e, const c2h_addr *addr, gboolean key_is_src, guint *n)
+{
+    guint lo = 0, hi = e->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        const c2h_edge *m = &g_array_index(e, c2h_edge, mid);
+        if (c2h_addr_cmp(key_is_src ? &m->src : &m->dst, addr) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    guint k = lo;
+    while (k < e->len && c2h_addr_cmp(key_is_src ? &g_array_index(e, c2h_edge, k).src
+                                                 : &g_array_index(e, c2h_edge, k).dst, addr) == 0)
+        k++;
+    *n = k - lo;
+    return e->len ? &g_array_index(e, c2h_edge, lo) : NULL;
+}
+
+typedef struct evidence {
+    GArray *victim_beacons; /* v -> c, sorted by src */
+    GArray *ctl_by_src;     /* k -> c, sorted by src */
+    GArray *ctl_by_dst;     /* the same, sorted by dst */
+    GArray *predicted;      /* k -> Y, sorted by dst */
+    GArray *backend;        /* c -> B, sorted by dst */
+} evidence;
+
+static GString *report_json(run *r, const GArray *labels, const evidence *ev, const char *seeds_path)
+{
+    GString *s = g_string_new("{\n");
+    char a[C2H_ADDR_STRLEN], t0[32], t1[32];
+    g_autofree char *archive_esc = g_strescape(r->a->path, NULL);
+    g_autofree char *seeds_esc = g_strescape(seeds_path, NULL);
+    g_string_append_printf(s, "  \"archive\": \"%s\",\n  \"seeds\": \"%s\",\n  \"profile\": \"%s\",\n", archive_esc,
+                           seeds_esc, r->p->name);
+    g_string_append_printf(s, "  \"since\": \"%s\",\n  \"until\": \"%s\",\n  \"ranks\": %d,\n",
+                           r->since == G_MININT64 ? "" : c2h_time_format_iso(r->since, t0),
+                           r->until == G_MAXINT64 ? "" : c2h_time_format_iso(r->until, t1), r->comm->size);
+    guint counts[8] = {0};
+    for (guint i = 0; i < labels->len; i++)
+        counts[g_array_index(labels, c2h_label, i).role]++;
+    g_string_append(s, "  \"summary\": {");
+    for (int role = C2H_ROLE_BACKEND; role <= C2H_ROLE_VICTIM; role++)
+        g_string_append_printf(s, "%s\"%s\": %u", role == C2H_ROLE_BACKEND ? "" : ", ", c2h_role_name(role),
+                               counts[role]);
+    g_string_append(s, "},\n  \"hosts\": [\n");
+    for (guint i = 0; i < labels->len; i++) {
+        const c2h_label *l = &g_array_index(labels, c2h_label, i);
+        gboolean have = l->first_ms != 0 || l->last_ms != 0;
+        g_string_append_printf(s, "    {\"ip\": \"%s\", \"role\": \"%s\", \"score\": %.4f, \"first_seen\": \"",
+                               c2h_addr_format(&l->addr, a), c2h_role_name(l->role), l->score);
+        append_time(s, l->first_ms, have);
+        g_string_append(s, "\", \"last_seen\": \"");
+        append_time(s, l->last_ms, have);
+        g_string_append(s, "\", ");
+        guint n = 0;
+        const c2h_edge *e;
+        switch (l->role) {
+        case C2H_ROLE_VICTIM:
+            g_string_append_printf(s, "\"c2_count\": %u, \"beacon_flows\": %u, \"c2\": ", l->count_a, l->count_b);
+            e = edges_of(ev->victim_beacons, &l->addr, TRUE, &n);
+            json_edges(s, e, n, TRUE, r->p);
+            break;
+        case C2H_ROLE_C2:
+            g_string_append_printf(s, "\"victims\": %u, \"beaconing_clients\": %u, \"ports\": \"", l->count_a,
+                                   l->count_b);
+            append_ports(s, r->p, l->ports);
+            g_string_append(s, "\", \"controllers\": ");
+            e = edges_of(ev->ctl_by_dst, &l->addr, FALSE, &n);
+            json_edges(s, e, n, FALSE, r->p);
+            break;
+        case C2H_ROLE_CONTROLLER:
+            g_string_append_printf(s, "\"c2_touched\": %u, \"c2_set\": %u, \"fanout\": %.0f, \"c2\": ", l->count_a,
+                                   l->count_b, l->fanout);
+            e = edges_of(ev->ctl_by_src, &l->addr, TRUE, &n);
+            json_edges(s, e, n, TRUE, r->p);
+            break;
+        case C2H_ROLE_C2_PREDICTED:
+            g_string_append_printf(s, "\"controllers_touching\": %u, \"controllers\": ", l->count_a);
+            e = edges_of(ev->predicted, &l->addr, FALSE, &n);
+            json_edges(s, e, n, FALSE, r->p);
+            break;
+        case C2H_ROLE_BACKEND:
+            g_string_append_printf(s, "\"c2_connecting\": %u, \"other_clients\": %u, \"c2\": ", l->count_a, l->count_b);
+            e = edges_of(ev->backend, &l->addr, FALSE, &n);
+            json_edges(s, e, n, FALSE, r->p);
+            break;
+        case C2H_ROLE_SCANNER:
+            g_string_append_printf(s, "\"c2_touched\": %u, \"c2_set\": %u, \"fanout\": %.0f, \"c2_share_of_fanout\": %.6f",
+                                   l->count_a, l->count_b, l->fanout, l->fanout > 0 ? l->count_a / l->fanout : 0.0);
+            break;
+        default:
+            break;
+        }
+        g_string_append_printf(s, "}%s\n", i + 1 < labels->len ? "," : "");
+    }
+    g_string_append(s, "  ]\n}\n");
+    return s;
+}
+
+static GString *metrics_json(run *r, const GArray *all, int nranks)
+{
+    GString *s = g_string_new("{\n");
+    g_string_append_printf(s, "  \"ranks\": %d,\n  \"shards_in_window\": %u,\n  \"wall_s\": %.3f,\n  \"phases\": [\n",
+                           nranks, r->n_window, (double)(g_get_monotonic_time() - r->t_start) / 1e6);
+    guint nph = all->len / (guint)nranks;
+    for (guint ph = 0; ph < nph; ph++) {
+        const phase_metrics *m0 = &g_array_index(all, phase_metrics, ph);
+        g_string_append_printf(s, "    {\"phase\": \"%s\", \"per_rank\": [\n", m0->name);
+        for (int rk = 0; rk < nranks; rk++) {
+            const phase_metrics *m = &g_array_index(all, phase_metrics, (guint)rk * nph + ph);
+            g_string_append_printf(s,
+                                   "      {\"rank\": %d, \"wall_s\": %.3f, \"flows_read\": %" G_GUINT64_FORMAT
+                                   ", \"bytes_read\": %" G_GUINT64_FORMAT ", \"edges\": %" G_GUINT64_FORMAT
+                                   ", \"bytes_exchanged\": %" G_GUINT64_FORMAT ", \"peak_rss\": %" G_GUINT64_FORMAT "}%s\n",
+                                   rk, m->wall_s, m->flows_read, m->bytes_read, m->edges, m->bytes_exchanged,
+                                   m->peak_rss, rk + 1 < nranks ? "," : "");
+        }
+        g_string_append_printf(s, "    ]}%s\n", ph + 1 < nph ? "," : "");
+    }
+    g_string_append(s, "  ]\n}\n");
+    return s;
+}
+
+/* ---- driver ----------------------------------------------------------------------- */
+
+static void labels_gather(run *r, GArray *local, GArray *all)
+{
+    c2h_allgather(r->comm, local->data, local->len, sizeof(c2h_label), all, NULL);
+}
+
+static GArray *edges_gather(run *r, GArray *local, int (*cmp)(const void *, const void *))
+{
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
+    c2h_allgather(r->comm, local->data, local->len, sizeof(c2h_edge), all, NULL);
+    qsort(all->data, all->len, sizeof(c2h_edge), cmp);
+    return all;
+}
+
+static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **err)
+{
+    const c2h_profile *p = r->p;
+    gboolean ok;
+    /* Pass 1. */
+    phase_metrics *m = phase_begin(r, "c2_port_subgraph");
+    c2h_edgeset *local = c2h_edgeset_new();
+    ok = scan(r, "pass 1/3 C2-port subgraph",
+              C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
+                  C2H_COLBIT(C2H_COL_PROTOCOL) | C2H_COLBIT(C2H_COL_BYTES),
+              fold_c2_ports, local, m, err);
+    if (!c2h_comm_agree(r->comm, ok)) {
+        c2h_edgeset_free(local);
+        return FALSE;
+    }
+    c2h_edgeset *p1 = exchange_edges(r, local, owner_of_dst, m);
+    c2h_edgeset_free(local);
+    GArray *beacons = c2h_edgeset_sorted(p1, c2h_edge_cmp_dst);
+    c2h_edgeset_free(p1);
+    phase_end(m, beacons->len);
+
+    /* Victims and C2 to a fixed point. */
+    m = phase_begin(r, "victims_and_c2_rounds");
+    guint rounds = 0;
+    for (; rounds < p->max_rounds; rounds++) {
+        GHashTable *newv = c2h_addrset_new();
+        /* Victims found on this rank go to everyone. */
+        GHashTable *before = r->victims;
+        c2h_find_victims(beacons, r->c2, newv, p);
+        GHashTableIter it;
+        gpointer k;
+        GArray *vloc = g_array_new(FALSE, FALSE, sizeof(c2h_addr));
+        g_hash_table_iter_init(&it, newv);
+        while (g_hash_table_iter_next(&it, &k, NULL))
+            if (!c2h_addrset_has(before, k))
+                g_array_append_vals(vloc, k, 1);
+        g_hash_table_destroy(newv);
+        GArray *vall = g_array_new(FALSE, FALSE, sizeof(c2h_addr));
+        c2h_allgather(r->comm, vloc->data, vloc->len, sizeof(c2h_addr), vall, NULL);
+        guint added_v = 0;
+        for (guint i = 0; i < vall->len; i++)
+            added_v += c2h_addrset_add(r->victims, &g_array_index(vall, c2h_addr, i));
+        g_array_free(vloc, TRUE);
+        g_array_free(vall, TRUE);
+
+        GArray *cloc = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+        c2h_find_new_c2(beacons, r->c2, r->victims, p, cloc);
+        GArray *call = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+        labels_gather(r, cloc, call);
+        add_all(r->c2, call);
+        guint added_c = call->len;
+        g_array_free(cloc, TRUE);
+        g_array_free(call, TRUE);
+        if (!r->quiet && r->comm->rank == 0)
+            fprintf(stderr, "c2hunt run: round %u: +%u victims, +%u C2 (now %u victims, %u C2)\n", rounds + 1,
+                    added_v, added_c, g_hash_table_size(r->victims), g_hash_table_size(r->c2));
+        if (added_v == 0 && added_c == 0)
+            break;
+    }
+    phase_end(m, beacons->len);
+    guint n_c2 = g_hash_table_size(r->c2);
+
+    /* Pass 2. */
+    m = phase_begin(r, "touching_c2");
+    pass2 p2 = {c2h_edgeset_new(), c2h_edgeset_new()};
+    ok = scan(r, "pass 2/3 flows touching C2",
+              C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
+                  C2H_COLBIT(C2H_COL_BYTES),
+              fold_touching_c2, &p2, m, err);
+    if (!c2h_comm_agree(r->comm, ok)) {
+        c2h_edgeset_free(p2.in);
+        c2h_edgeset_free(p2.out);
+        g_array_free(beacons, TRUE);
+        return FALSE;
+    }
+    c2h_edgeset *in = exchange_edges(r, p2.in, owner_of_src, m);
+    c2h_edgeset *outs = exchange_edges(r, p2.out, owner_of_dst, m);
+    c2h_edgeset_free(p2.in);
+    c2h_edgeset_free(p2.out);
+    GArray *in_by_src = c2h_edgeset_sorted(in, c2h_edge_cmp_src);
+    GArray *out_by_dst = c2h_edgeset_sorted(outs, c2h_edge_cmp_dst);
+    c2h_edgeset_free(in);
+    c2h_edgeset_free(outs);
+    GArray *tloc = g_array_new(FALSE, FALSE, sizeof(c2h_label)), *touchers = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    c2h_find_touchers(in_by_src, r->c2, r->victims, n_c2, p, tloc);
+    labels_gather(r, tloc, touchers);
+    qsort(touchers->data, touchers->len, sizeof(c2h_label), label_addr_role_cmp);
+    GArray *bloc = g_array_new(FALSE, FALSE, sizeof(c2h_label)), *bcand = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    c2h_find_backend_candidates(out_by_dst, r->c2, r->victims, p, bloc);
+    labels_gather(r, bloc, bcand);
+    qsort(bcand->data, bcand->len, sizeof(c2h_label), label_addr_role_cmp);
+    g_array_free(tloc, TRUE);
+    g_array_free(bloc, TRUE);
+    phase_end(m, in_by_src->len + out_by_dst->len);
+
+    /* Pass 3. */
+    m = phase_begin(r, "controllers_and_backends");
+    pass3 p3 = {.touch_idx = index_of(touchers), .backend_idx = index_of(bcand)};
+    p3.fanout = g_new0(c2h_hll, MAX(touchers->len, 1));
+    p3.fanin = g_new0(c2h_hll, MAX(bcand->len, 1));
+    p3.kept = g_new0(guint64, MAX(touchers->len, 1));
+    p3.ctl_edges = c2h_edgeset_new();
+    ok = TRUE;
+    if (touchers->len + bcand->len > 0)
+        ok = scan(r, "pass 3/3 candidates' flows",
+                  C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
+                      C2H_COLBIT(C2H_COL_BYTES),
+                  fold_candidates, &p3, m, err);
+    if (!c2h_comm_agree(r->comm, ok)) {
+        /* fall through to the frees below with ok FALSE */
+        ok = FALSE;
+    }
+    GArray *labels_local = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    GArray *labels = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    evidence ev = {0};
+    if (ok) {
+        c2h_allreduce_max_u8(r->comm, (guint8 *)p3.fanout, sizeof(c2h_hll) * touchers->len);
+        c2h_allreduce_max_u8(r->comm, (guint8 *)p3.fanin, sizeof(c2h_hll) * bcand->len);
+        for (guint i = 0; i < touchers->len; i++) {
+            c2h_label *l = &g_array_index(touchers, c2h_label, i);
+            c2h_judge_toucher(l, c2h_hll_estimate(&p3.fanout[i]), p);
+            if (l->role == C2H_ROLE_CONTROLLER)
+                c2h_addrset_add(r->controllers, &l->addr);
+        }
+        for (guint i = 0; i < bcand->len; i++) {
+            c2h_label *l = &g_array_index(bcand, c2h_label, i);
+            c2h_judge_backend(l, c2h_hll_estimate(&p3.fanin[i]), p);
+            if (l->role == C2H_ROLE_BACKEND)
+                c2h_addrset_add(r->backends, &l->addr);
+        }
+        /* Only controllers' edges travel on. */
+        GArray *ce = c2h_edgeset_sorted(p3.ctl_edges, NULL);
+        c2h_edgeset_clear(p3.ctl_edges);
+        c2h_edgeset *ctl_local = c2h_edgeset_new();
+        for (guint i = 0; i < ce->len; i++)
+            if (c2h_addrset_has(r->controllers, &g_array_index(ce, c2h_edge, i).src))
+                c2h_edgeset_merge(ctl_local, &g_array_index(ce, c2h_edge, i));
+        g_array_free(ce, TRUE);
+        c2h_edgeset *ctl = exchange_edges(r, ctl_local, owner_of_dst, m);
+        c2h_edgeset_free(ctl_local);
+        GArray *ctl_by_dst = c2h_edgeset_sorted(ctl, c2h_edge_cmp_dst);
+        c2h_edgeset_free(ctl);
+        c2h_find_predicted(ctl_by_dst, r->c2, r->victims, r->controllers, beacons, p, labels_local);
+        phase_end(m, ctl_by_dst->len);
+
+        /* Labels: C2 (owners), c2_predicted (owners), touchers and backends (rank 0 has them all). */
+        label_c2_set(r, beacons, seeds, labels_local);
+        if (r->comm->rank == 0) {
+            for (guint i = 0; i < touchers->len; i++)
+                g_array_append_vals(labels_local, &g_array_index(touchers, c2h_label, i), 1);
+            for (guint i = 0; i < bcand->len; i++)
+                if (g_array_index(bcand, c2h_label, i).role == C2H_ROLE_BACKEND)
+                    g_array_append_vals(labels_local, &g_array_index(bcand, c2h_label, i), 1);
+        }
+        labels_gather(r, labels_local, labels);
+
+        /* Evidence. */
+        GArray *vb = edges_where(beacons, is_victim_beacon, r);
+        ev.victim_beacons = edges_gather(r, vb, c2h_edge_cmp_src);
+        g_array_free(vb, TRUE);
+        label_victims(ev.victim_beacons, labels);
+        GArray *cc = edges_where(in_by_src, is_controller_contact, r);
+        ev.ctl_by_src = edges_gather(r, cc, c2h_edge_cmp_src);
+        ev.ctl_by_dst = g_array_copy(ev.ctl_by_src);
+        qsort(ev.ctl_by_dst->data, ev.ctl_by_dst->len, sizeof(c2h_edge), c2h_edge_cmp_dst);
+        g_array_free(cc, TRUE);
+        GArray *bl = edges_where(out_by_dst, is_backend_link, r);
+        ev.backend = edges_gather(r, bl, c2h_edge_cmp_dst);
+        g_array_free(bl, TRUE);
+        /* c2_predicted evidence: the controller edges into the predicted hosts. */
+        GHashTable *pred = c2h_addrset_new();
+        for (guint i = 0; i < labels->len; i++)
+            if (g_array_index(labels, c2h_label, i).role == C2H_ROLE_C2_PREDICTED)
+                c2h_addrset_add(pred, &g_array_index(labels, c2h_label, i).addr);
+        GArray *pe = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
+        for (guint i = 0; i < ctl_by_dst->len; i++) {
+            const c2h_edge *e = &g_array_index(ctl_by_dst, c2h_edge, i);
+            if (c2h_addrset_has(pred, &e->dst) && c2h_addrset_has(r->controllers, &e->src))
+                g_array_append_vals(pe, e, 1);
+        }
+        ev.predicted = edges_gather(r, pe, c2h_edge_cmp_dst);
+        g_array_free(pe, TRUE);
+        g_hash_table_destroy(pred);
+        g_array_free(ctl_by_dst, TRUE);
+    }
+    g_hash_table_destroy(p3.touch_idx);
+    g_hash_table_destroy(p3.backend_idx);
+    g_free(p3.fanout);
+    g_free(p3.fanin);
+    g_free(p3.kept);
+    c2h_edgeset_free(p3.ctl_edges);
+    g_array_free(in_by_src, TRUE);
+    g_array_free(out_by_dst, TRUE);
+    g_array_free(touchers, TRUE);
+    g_array_free(bcand, TRUE);
+    g_array_free(beacons, TRUE);
+    g_array_free(labels_local, TRUE);
+
+    if (ok) {
+        /* One role per host, the strongest; seeds without traffic in the window stay c2. */
+        for (guint i = 0; i < labels->len; i++)
+            g_hash_table_remove(seeds, &g_array_index(labels, c2h_label, i).addr);
+        GHashTableIter it;
+        gpointer k;
+        g_hash_table_iter_init(&it, seeds);
+        while (g_hash_table_iter_next(&it, &k, NULL)) {
+            c2h_label l = {.addr = *(c2h_addr *)k, .role = C2H_ROLE_C2, .score = 1.0};
+            g_array_append_val(labels, l);
+        }
+        qsort(labels->data, labels->len, sizeof(c2h_label), label_addr_role_cmp);
+        guint w = 0;
+        for (guint i = 0; i < labels->len; i++)
+            if (w == 0 || c2h_addr_cmp(&g_array_index(labels, c2h_label, w - 1).addr,
+                                       &g_array_index(labels, c2h_label, i).addr) != 0)
+                g_array_index(labels, c2h_label, w++) = g_array_index(labels, c2h_label, i);
+        g_array_set_size(labels, w);
+        qsort(labels->data, labels->len, sizeof(c2h_label), c2h_label_cmp);
+
+        GArray *all_metrics = g_array_new(FALSE, FALSE, sizeof(phase_metrics));
+        c2h_allgather(r->comm, r->metrics->data, r->metrics->len, sizeof(phase_metrics), all_metrics, NULL);
+        char *stage = NULL;
+        if (r->comm->rank == 0) {
+            stage = c2h_stage_dir(o->out, o->force, err);
+            ok = stage != NULL;
+            GString *csv = ok ? roles_csv(labels, p) : NULL;
+            GString *rep = ok ? report_json(r, labels, &ev, o->seeds) : NULL;
+            GString *met = ok ? metrics_json(r, all_metrics, r->comm->size) : NULL;
+            g_autofree char *prof = c2h_profile_to_data(p);
+            GString *pr = g_string_new(prof);
+            ok = ok && write_text(stage, "roles.csv", csv, err) && write_text(stage, "report.json", rep, err) &&
+                 write_text(stage, "metrics.json", met, err) && write_text(stage, "profile.ini", pr, err) &&
+                 c2h_stage_commit(stage, o->out, o->force, err);
+            if (!ok && stage)
+                c2h_rmtree(stage, NULL);
+            if (csv) g_string_free(csv, TRUE);
+            if (rep) g_string_free(rep, TRUE);
+            if (met) g_string_free(met, TRUE);
+            g_string_free(pr, TRUE);
+            if (ok && !r->quiet) {
+                guint counts[8] = {0};
+                for (guint i = 0; i < labels->len; i++)
+                    counts[g_array_index(labels, c2h_label, i).role]++;
+                fprintf(stderr,
+                        "c2hunt run: %u rounds; %u c2, %u c2_predicted, %u controller, %u backend, %u scanner, %u victim"
+                        " -> %s (%.2f s, %d ranks, peak RSS rank 0 %.1f MiB)\n",
+                        rounds + 1, counts[C2H_ROLE_C2], counts[C2H_ROLE_C2_PREDICTED], counts[C2H_ROLE_CONTROLLER],
+                        counts[C2H_ROLE_BACKEND], counts[C2H_ROLE_SCANNER], counts[C2H_ROLE_VICTIM], o->out,
+                        (double)(g_get_monotonic_time() - r->t_start) / 1e6, r->comm->size,
+                        (double)c2h_peak_rss() / 1048576.0);
+            }
+        }
+        g_free(stage);
+        g_array_free(all_metrics, TRUE);
+        ok = c2h_comm_agree(r->comm, ok);
+    }
+    if (ev.victim_beacons) g_array_free(ev.victim_beacons, TRUE);
+    if (ev.ctl_by_src) g_array_free(ev.ctl_by_src, TRUE);
+    if (ev.ctl_by_dst) g_array_free(ev.ctl_by_dst, TRUE);
+    if (ev.predicted) g_array_free(ev.predicted, TRUE);
+    if (ev.backend) g_array_free(ev.backend, TRUE);
+    g_array_free(labels, TRUE);
+    return ok;
+}
+
+int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
+{
+    run_opts o = {0};
+    GOptionEntry entries[] = {
+        {"archive", 'a', 0, G_OPTION_ARG_FILENAME, &o.archive, "The archive to read", "ARCHIVE"},
+        {"seeds", 's', 0, G_OPTION_ARG_FILENAME, &o.seeds, "Known C2, one IP per line ('#' comments)", "FILE"},
+        {"out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "Output folder (written complete or not at all)", "DIR"},
+        {"profile", 'p', 0, G_OPTION_ARG_FILENAME, &o.profile, "trickbot (built in, default) or a GKeyFile", "NAME|FILE"},
+        {"since", 0, 0, G_OPTION_ARG_STRING, &o.since_s, "Only flows that start at or after T (ISO 8601 UTC)", "T"},
+        {"until", 0, 0, G_OPTION_ARG_STRING, &o.until_s,
+         "Only flows that start before T: what the job would have said at T", "T"},
+        {"force", 0, 0, G_OPTION_ARG_NONE, &o.force, "Replace DIR if it exists", NULL},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress on stderr", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    GOptionContext *ctx = g_option_context_new("- map C2 infrastructure from seeds");
+    g_option_context_set_summary(ctx,
+        "Reads ARCHIVE in three passes over each rank's share of the shards, grows victims and C2\n"
+        "from the seeds, finds controllers, staged C2 (c2_predicted), backends and scanners, and\n"
+        "writes roles.csv, report.json and metrics.json into DIR. Run it under mpirun for several ranks.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *err = NULL;
+    int rc = 0;
+    run r = {.comm = comm, .since = G_MININT64, .until = G_MAXINT64, .t_start = g_get_monotonic_time()};
+    c2h_profile *p = NULL;
+    GArray *seeds = NULL;
+    GHashTable *seedset = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        rc = 1;
+        goto out;
+    }
+    if (o.archive == NULL || o.seeds == NULL || o.out == NULL || argc > 1) {
+        g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "--archive, --seeds and --out are required (see --help)");
+        rc = 1;
+        goto out;
+    }
+    if ((o.since_s && !c2h_time_parse_iso(o.since_s, &r.since)) || (o.until_s && !c2h_time_parse_iso(o.until_s, &r.until))) {
+        g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "--since/--until: not an ISO 8601 time with a zone (2026-01-05T00:00:00Z)");
+        rc = 1;
+        goto out;
+    }
+    r.quiet = o.quiet;
+    struct stat st;
+    if (lstat(o.out, &st) == 0 && !o.force) {
+        g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "%s: already exists (use --force to replace it)", o.out);
+        rc = 2;
+        goto out;
+    }
+    if (!c2h_h5_init(&err) || (p = c2h_profile_load(o.profile, &err)) == NULL ||
+        (seeds = c2h_seeds_load(o.seeds, &err)) == NULL || (r.a = c2h_archive_open(o.archive, &err)) == NULL) {
+        rc = 2;
+        goto out;
+    }
+    if (seeds->len == 0) {
+        g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "%s: no seeds", o.seeds);
+        rc = 2;
+        goto out;
+    }
+    r.p = p;
+    r.c2 = c2h_addrset_new();
+    r.victims = c2h_addrset_new();
+    r.controllers = c2h_addrset_new();
+    r.backends = c2h_addrset_new();
+    seedset = c2h_addrset_new();
+    for (guint i = 0; i < seeds->len; i++) {
+        c2h_addrset_add(r.c2, &g_array_index(seeds, c2h_addr, i));
+        c2h_addrset_add(seedset, &g_array_index(seeds, c2h_addr, i));
+    }
+    r.metrics = g_array_new(FALSE, TRUE, sizeof(phase_metrics));
+    /* The shards in the window, balanced by bytes. */
+    GArray *win = g_array_new(FALSE, FALSE, sizeof(guint));
+    GArray *sizes = g_array_new(FALSE, FALSE, sizeof(guint64));
+    for (guint i = 0; i < r.a->shards->len; i++) {
+        const c2h_shard_info *s = &g_array_index(r.a->shards, c2h_shard_info, i);
+        if (s->rows == 0 || s->t_max_ms < r.since || s->t_min_ms >= r.until)
+            continue;
+        g_array_append_val(win, i);
+        g_array_append_val(sizes, s->stored_bytes);
+    }
+    int *owner = c2h_assign_balanced((guint64 *)sizes->data, win->len, comm->size);
+    r.mine = g_array_new(FALSE, FALSE, sizeof(guint));
+    for (guint i = 0; i < win->len; i++)
+        if (owner[i] == comm->rank)
+            g_array_append_vals(r.mine, &g_array_index(win, guint, i), 1);
+    r.n_window = win->len;
+    g_free(owner);
+    g_array_free(win, TRUE);
+    g_array_free(sizes, TRUE);
+    if (!o.quiet && comm->rank == 0)
+        fprintf(stderr, "c2hunt run: %u of %u shards in the window, %d ranks, %u seeds, profile %s\n", r.n_window,
+                r.a->shards->len, comm->size, seeds->len, p->name);
+    if (!run_job(&r, seedset, &o, &err))
+        rc = 2;
+out:
+    if (err != NULL) {
+        /* A rank that failed reading says so itself; the others only agreed. */
+        if (comm->rank == 0 || rc == 2)
+            fprintf(stderr, "c2hunt run: error: %s\n", err->message);
+        g_error_free(err);
+    } else if (rc == 2 && comm->rank == 0) {
+        fprintf(stderr, "c2hunt run: failed on another rank; no output written\n");
+    }
+    if (r.mine) g_array_free(r.mine, TRUE);
+    if (r.metrics) g_array_free(r.metrics, TRUE);
+    if (r.c2) g_hash_table_destroy(r.c2);
+    if (r.victims) g_hash_table_destroy(r.victims);
+    if (r.controllers) g_hash_table_destroy(r.controllers);
+    if (r.backends) g_hash_table_destroy(r.backends);
+    if (seedset) g_hash_table_destroy(seedset);
+    if (seeds) g_array_free(seeds, TRUE);
+    c2h_archive_free(r.a);
+    c2h_profile_free(p);
+    g_option_context_free(ctx);
+    g_free(o.archive); g_free(o.seeds); g_free(o.out); g_free(o.profile); g_free(o.since_s); g_free(o.until_s);
+    return rc;
+}
