@@ -36,7 +36,7 @@ c2h_profile *c2h_profile_trickbot(void)
     p->max_rounds = 64;
     p->controller_min_c2 = 3;
     p->controller_min_c2_share = 0.2;
-    p->controller_min_specificity = 0.1;
+    p->controller_min_specificity = 0.01;
     p->predicted_min_controllers = 2;
     p->backend_min_c2 = 2;
     p->backend_max_others = 20;
@@ -131,6 +131,7 @@ c2h_profile *c2h_profile_load(const char *name_or_path, GError **err)
     const char *path = name_or_path;
     GKeyFile *kf = g_key_file_new();
     GError *e = NULL;
+    g_autofree char *name = NULL;
     c2h_profile *p = c2h_profile_trickbot(); /* a file overrides what it names */
     if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
         g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: cannot read profile: %s", path, e->message);
@@ -141,7 +142,7 @@ c2h_profile *c2h_profile_load(const char *name_or_path, GError **err)
         g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: no [profile] group", path);
         goto fail;
     }
-    g_autofree char *name = g_key_file_get_string(kf, "profile", "name", NULL);
+    name = g_key_file_get_string(kf, "profile", "name", NULL);
     if (name) {
         g_free(p->name);
         p->name = g_steal_pointer(&name);

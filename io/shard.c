@@ -334,11 +334,11 @@ static gboolean writer_flush(c2h_shard_writer *w, GError **err)
         hid_t fspace = ok ? H5Dget_space(w->dset[c]) : -1;
         ok = ok && fspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
              H5Dwrite(w->dset[c], mt, mspace, fspace, H5P_DEFAULT, w->buf[c]) >= 0;
+        g_autofree char *d = ok ? NULL : h5_error_detail(); /* before H5Sclose clears the error stack */
         if (fspace >= 0)
             H5Sclose(fspace);
         H5Tclose(mt);
         if (!ok) {
-            g_autofree char *d = h5_error_detail();
             g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: dataset /flows/%s: cannot write rows %llu..%llu: %s",
                         w->path, col_names[c], (unsigned long long)start, (unsigned long long)(total - 1), d);
             H5Sclose(mspace);
@@ -598,10 +598,10 @@ gboolean c2h_shard_read(c2h_shard_reader *r, guint64 row0, gsize n, unsigned col
         hid_t fspace = H5Dget_space(r->dset[c]);
         gboolean ok = fspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
                       H5Dread(r->dset[c], r->mtype[c], mspace, fspace, H5P_DEFAULT, r->buf) >= 0;
+        g_autofree char *d = ok ? NULL : h5_error_detail(); /* before H5Sclose clears the error stack */
         if (fspace >= 0)
             H5Sclose(fspace);
         if (!ok) {
-            g_autofree char *d = h5_error_detail();
             g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
                         "%s: dataset /flows/%s: cannot read rows %llu..%llu (corrupt or truncated chunk): %s", r->path,
                         col_names[c], (unsigned long long)row0, (unsigned long long)(row0 + n - 1), d);

@@ -270,7 +270,7 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
         fprintf(stderr,
                 "c2hunt ingest: %" G_GUINT64_FORMAT " rows, %" G_GUINT64_FORMAT " rejected, %u shards, %d ranks\n"
                 "  input   %" G_GUINT64_FORMAT " bytes\n"
-                "  archive %" G_GUINT64_FORMAT " bytes (%.1f bytes/flow; %.1fx smaller than the input, %.1fx than the raw columns)\n"
+                "  archive %" G_GUINT64_FORMAT " bytes (%.1f bytes/flow; input/archive %.2f, raw columns/archive %.2f)\n"
                 "  time    %.2f s, %.0f rows/s\n"
                 "  -> %s\n",
                 all_rows, total_bad, a->shards->len, comm->size, all_in, a->stored_bytes,
