@@ -65,6 +65,7 @@ void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, GHashTable *v
 {
     for (guint i = 0; i < edges_by_src->len;) {
         const c2h_edge *first = &g_array_index(edges_by_src, c2h_edge, i);
+        const gboolean is_victim = c2h_addrset_has(victims, &first->src);
         guint j = i, touched = 0;
         guint32 ports = 0;
         gint64 t0 = G_MAXINT64, t1 = G_MININT64;
@@ -74,13 +75,17 @@ void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, GHashTable *v
                 break;
             if (!c2h_addrset_has(c2, &e->dst))
                 continue;
+            /* A victim's C2 contacts are beacons and web traffic; only contacts the way an
+             * operator makes them (admin ports, anything outside the C2 and web ports) count
+             * toward its being a controller. */
+            if (is_victim && !(e->ports & (C2H_PC_ADMIN_MASK | C2H_PC_OTHER)))
+                continue;
             touched++;
             ports |= e->ports;
             t0 = MIN(t0, e->first_ms);
             t1 = MAX(t1, e->last_ms);
         }
-        if (!c2h_addrset_has(c2, &first->src) && !c2h_addrset_has(victims, &first->src) &&
-            touched >= p->controller_min_c2 && (double)touched >= p->controller_min_c2_share * n_c2) {
+        if (!c2h_addrset_has(c2, &first->src) && touched >= p->controller_min_c2 && (double)touched >= p->controller_min_c2_share * n_c2) {
             c2h_label l = {.addr = first->src, .role = C2H_ROLE_CONTROLLER, .count_a = touched, .count_b = n_c2,
                            .ports = ports, .score = (double)touched / n_c2, .first_ms = t0, .last_ms = t1};
             g_array_append_val(out, l);
@@ -109,7 +114,7 @@ void c2h_find_backend_candidates(const GArray *edges_by_dst, GHashTable *c2, GHa
 {
     for (guint i = 0; i < edges_by_dst->len;) {
         const c2h_edge *first = &g_array_index(edges_by_dst, c2h_edge, i);
-        guint j = i, from_c2 = 0;
+        guint j = i, from_c2 = 0, persistent = 0;
         guint32 ports = 0;
         gint64 t0 = G_MAXINT64, t1 = G_MININT64;
         for (; j < edges_by_dst->len; j++) {
@@ -119,12 +124,13 @@ void c2h_find_backend_candidates(const GArray *edges_by_dst, GHashTable *c2, GHa
             if (!c2h_addrset_has(c2, &e->src))
                 continue;
             from_c2++;
+            persistent += c2h_is_persistent(e, p);
             ports |= e->ports;
             t0 = MIN(t0, e->first_ms);
             t1 = MAX(t1, e->last_ms);
         }
         if (!c2h_addrset_has(c2, &first->dst) && !c2h_addrset_has(victims, &first->dst) &&
-            from_c2 >= p->backend_min_c2) {
+            (from_c2 >= p->backend_min_c2 || persistent > 0)) {
             c2h_label l = {.addr = first->dst, .role = C2H_ROLE_BACKEND, .count_a = from_c2, .ports = ports,
                            .first_ms = t0, .last_ms = t1};
             g_array_append_val(out, l);
@@ -139,7 +145,9 @@ void c2h_judge_backend(c2h_label *l, double fanin, const c2h_profile *p)
     double others = fanin - l->count_a;
     l->fanout = fanin;
     l->count_b = (uint32_t)others;
-    if (others > p->backend_max_others) {
+    /* Fewer C2 than backend_min_c2 (one, persistently): only if nobody else reaches it. */
+    guint max_others = l->count_a >= p->backend_min_c2 ? p->backend_max_others : 0;
+    if (others > max_others) {
         l->role = C2H_ROLE_NONE;
         return;
     }
@@ -172,13 +180,13 @@ void c2h_find_predicted(const GArray *edges_by_dst, GHashTable *c2, GHashTable *
                         const GArray *beacon_edges_by_dst, const c2h_profile *p, GArray *out)
 {
     guint n_ctl = g_hash_table_size(controllers);
-    guint need = MIN(p->predicted_min_controllers, n_ctl);
-    if (need == 0)
+    guint need = p->predicted_min_controllers;
+    if (n_ctl == 0)
         return;
     const guint32 operator_ports = C2H_PC_C2_MASK | C2H_PC_ADMIN_MASK;
     for (guint i = 0; i < edges_by_dst->len;) {
         const c2h_edge *first = &g_array_index(edges_by_dst, c2h_edge, i);
-        guint j = i, by = 0;
+        guint j = i, by = 0, persistent = 0;
         guint32 ports = 0;
         gint64 t0 = G_MAXINT64, t1 = G_MININT64;
         for (; j < edges_by_dst->len; j++) {
@@ -188,12 +196,13 @@ void c2h_find_predicted(const GArray *edges_by_dst, GHashTable *c2, GHashTable *
             if (!c2h_addrset_has(controllers, &e->src) || !(e->ports & operator_ports))
                 continue;
             by++;
+            persistent += c2h_is_persistent(e, p);
             ports |= e->ports;
             t0 = MIN(t0, e->first_ms);
             t1 = MAX(t1, e->last_ms);
         }
         const c2h_addr *y = &first->dst;
-        if (by >= need && !c2h_addrset_has(c2, y) && !c2h_addrset_has(victims, y) &&
+        if ((by >= need || persistent > 0) && !c2h_addrset_has(c2, y) && !c2h_addrset_has(victims, y) &&
             !c2h_addrset_has(controllers, y) && !has_victim_traffic(beacon_edges_by_dst, y, victims, p)) {
             c2h_label l = {.addr = *y, .role = C2H_ROLE_C2_PREDICTED, .count_a = by, .count_b = n_ctl,
                            .ports = ports, .score = (double)by / n_ctl, .first_ms = t0, .last_ms = t1};

@@ -47,6 +47,12 @@ static inline gboolean c2h_is_beacon(const c2h_edge *e, const c2h_profile *p)
            (guint)__builtin_popcount(e->hours) >= p->beacon_min_hours;
 }
 
+/* Persistent contact on any port: the same repetition as a beacon. */
+static inline gboolean c2h_is_persistent(const c2h_edge *e, const c2h_profile *p)
+{
+    return e->flows >= p->beacon_min_flows && (guint)__builtin_popcount(e->hours) >= p->beacon_min_hours;
+}
+
 /* Round step 1: the sources of beacons into known C2. edges: C2-port edges into vertices
  * this caller owns. Adds to victims; @return how many were new. */
 guint c2h_find_victims(const GArray *edges, GHashTable *c2, GHashTable *victims, const c2h_profile *p);
@@ -57,8 +63,9 @@ guint c2h_find_victims(const GArray *edges, GHashTable *c2, GHashTable *victims,
 void c2h_find_new_c2(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, const c2h_profile *p,
                      GArray *out);
 
-/* Hosts (not C2, not victims) that touch many of the C2 set: controller or scanner
- * candidates. edges: (X, c) with c in the C2 set, sorted by src. Appends c2h_label with
+/* Hosts (not C2) that touch many of the C2 set: controller or scanner candidates. A victim
+ * qualifies only by contacts on admin or other ports (a controller may beacon to a C2 the
+ * way victims do; victims never log in to the routers); the driver lets controller win. edges: (X, c) with c in the C2 set, sorted by src. Appends c2h_label with
  * role controller, count_a = C2 touched, count_b = n_c2; fanout still 0. */
 void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, GHashTable *victims, guint n_c2,
                        const c2h_profile *p, GArray *out);
@@ -67,14 +74,17 @@ void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, GHashTable *v
  * becomes a scanner: its C2 share of all it touched must reach the profile's specificity. */
 void c2h_judge_toucher(c2h_label *l, double fanout, const c2h_profile *p);
 
-/* Hosts that several C2 connect out to: backend candidates. edges: (c, Y) sorted by dst.
+/* Hosts that several C2 connect out to (backend_min_c2), or that one C2 connects to
+ * persistently: backend candidates. edges: (c, Y) sorted by dst.
  * Appends c2h_label role backend with count_a = C2 connecting. */
 void c2h_find_backend_candidates(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims,
                                  const c2h_profile *p, GArray *out);
-/* With the candidate's fan-in (distinct sources), keep it as backend or drop it (role NONE). */
+/* With the candidate's fan-in (distinct sources), keep it as backend or drop it (role NONE):
+ * at most backend_max_others other sources, none at all for a single-C2 candidate. */
 void c2h_judge_backend(c2h_label *l, double fanin, const c2h_profile *p);
 
-/* Hosts that controllers touch the way they touch C2 (C2 or admin ports), that are not C2,
+/* Hosts that controllers touch the way they touch C2 (C2 or admin ports): at least
+ * predicted_min_controllers of them, or one persistently (c2h_is_persistent); not C2,
  * and that no victim beacons to yet. edges: (k, Y) with k a controller, sorted by dst;
  * beacon_edges: this caller's C2-port edges (to look for victim traffic into Y), sorted by dst.
  * Appends c2h_label role c2_predicted. */

@@ -685,8 +685,10 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
         for (guint i = 0; i < touchers->len; i++) {
             c2h_label *l = &g_array_index(touchers, c2h_label, i);
             c2h_judge_toucher(l, c2h_hll_estimate(&p3.fanout[i]), p);
-            if (l->role == C2H_ROLE_CONTROLLER)
+            if (l->role == C2H_ROLE_CONTROLLER) {
                 c2h_addrset_add(r->controllers, &l->addr);
+                g_hash_table_remove(r->victims, &l->addr); /* its beacons are staging, not infection */
+            }
         }
         for (guint i = 0; i < bcand->len; i++) {
             c2h_label *l = &g_array_index(bcand, c2h_label, i);

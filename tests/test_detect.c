@@ -204,7 +204,7 @@ static void test_backend(void **state)
     c2h_edgeset *es = c2h_edgeset_new();
     flows(es, p, "198.51.100.1", "192.0.2.200", 4443, 5, T0, H);
     flows(es, p, "198.51.100.2", "192.0.2.200", 4443, 5, T0, H);
-    flows(es, p, "198.51.100.1", "192.0.2.201", 443, 5, T0, H); /* one C2 only */
+    flows(es, p, "198.51.100.1", "192.0.2.201", 443, 2, T0, H); /* one C2 only, twice: not persistent */
     GArray *e = c2h_edgeset_sorted(es, c2h_edge_cmp_dst);
     const char *c2s[] = {"198.51.100.1", "198.51.100.2", NULL};
     GHashTable *c2 = set_of(c2s), *v = c2h_addrset_new();
@@ -214,6 +214,13 @@ static void test_backend(void **state)
     c2h_label keep = g_array_index(out, c2h_label, 0), drop = keep;
     c2h_judge_backend(&keep, 4, p);      /* 2 C2 and 2 others */
     c2h_judge_backend(&drop, 5000, p);   /* a popular server that C2 also reach */
+    c2h_label single = keep;
+    single.count_a = 1;
+    c2h_label single_busy = single;
+    c2h_judge_backend(&single, 1, p);        /* one C2, nobody else */
+    c2h_judge_backend(&single_busy, 3, p);   /* one C2 and two others */
+    assert_int_equal(single.role, C2H_ROLE_BACKEND);
+    assert_int_equal(single_busy.role, C2H_ROLE_NONE);
     assert_int_equal(keep.role, C2H_ROLE_BACKEND);
     assert_int_equal(keep.count_b, 2);
     assert_int_equal(drop.role, C2H_ROLE_NONE);
