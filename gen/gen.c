@@ -1,4 +1,108 @@
-/* @SCENARIO@ */
+/* gen.c: the scenario generator's planner: presets, hosts, life cycles and victim schedules,
+ * truth.csv and seeds.txt. The flows of an hour are made in gen_flows.c.
+ *
+ * THE SCENARIO. Every range below is drawn once per seed, uniformly unless marked log-uniform;
+ * S, M, L are the presets small, medium, large.
+ *
+ * Span and volume
+ *   days        S 3, M 7, L 14 (--days), from --start (default 2026-01-05T00:00:00Z, a Monday)
+ *   flows       S 300k, M 5M, L 100M (--flows): the background takes what the planted traffic
+ *               leaves (estimated from the plan), but never less than a tenth of --flows
+ *   flows       one a connection, initiator to responder; starts in whole seconds, durations in ms
+ *
+ * Addresses
+ *   customer    3-6 networks: the first in 10.0.0.0/8, the second in 100.64.0.0/10, the others in
+ *               either or in a public-looking /8 kept out of the internet's space; prefix
+ *               S /16-/20, M /16-/18, L /15-/16; clients S 2k-5k, M 20k-40k, L 100k-200k, spread by
+ *               net size x U(0.3, 1), at most 60% of a net; the first 1% (>= 5) are servers
+ *   internet    first octets 1-223 but 0, 10, 100, 127, 169, 172, 192, 198, 203 and the customer
+ *               /8s; hosts .1-.254. Every internet host is an id put through a keyed Feistel
+ *               permutation, so addresses look scattered and roles never share one
+ *   servers     S 20k-40k, M 200k-400k, L 1M-2M, Zipf popularity, exponent 0.95-1.2; service by
+ *               rank: 1 and 3 DNS, 6 NTP, else 443 52%, 80 22%, 53 6%, 123 4%, 25 7%, 993 4%,
+ *               8080 3%, 22 2%; QUIC (UDP 443) for 10-20% of 443 flows
+ *   others      internet clients 8 x customer clients; noise sources 0.5-2 x customer clients + 100
+ *
+ * Background, spread over the hours by (1 + A cos(2 pi (local hour - peak) / 24)) x W on
+ * Saturday and Sunday; A 0.3-0.6, peak 14-20 h, local = UTC + 0-9 h, W 0.7-0.9
+ *   55-65%      customer client to server; a twentieth of the clients make 20-40% of these
+ *   15-22%      internet client to server
+ *               (of both, 8-15% go to the CDN instead: 443 90%, 80 10%)
+ *   4-7%        internet client to a customer server: 443 40%, 80 25%, 25 20%, 22 15%
+ *   2-4%        port-scan noise: a SYN from one of many sources to a random internet (85%) or
+ *               customer (15%) address on 22, 23, 445, 3389, 8291, 80, 8080 or 5555
+ *   the rest    customer client to internet client on high ports, UDP 60%, TCP 40%
+ *
+ * C2: home routers at internet addresses, in lanes (S 3-5, M 5-8, L 8-12) of successors
+ *   first       staged (first controller session) at 0-4 h (at most span / 4), live 20 min-4 h
+ *               later (log-uniform)
+ *   life        live to down 8 h-6 days (log-uniform)
+ *   successor   live 0-6 h before its predecessor goes down (at least 1 h after the predecessor
+ *               went live), staged 20 min-3 days (log-uniform) before that (if that is before the
+ *               span: uniform from 0 to 10 min before going live). A lane ends with a C2 that
+ *               outlives the span, or with one staged in the span that goes live after it
+ *   predicted   such C2, plus 2-4 more staged in the last min(span / 2, 3 days) but the last hour
+ *   port        447 45%, 449 35%, 8082 20%
+ *   truth       t_active is its first victim contact; a C2 that never got a victim is
+ *               c2_predicted (with t_down if it went down unused); after t_down no victim,
+ *               controller or proxy traffic, though scanners still knock
+ *
+ * Controllers: 2-3
+ *   touch       one of them (uniform) stages each C2 with a session at t_stage; each other
+ *               touches it with probability 0.7-0.92, first 10 min-1 day after staging
+ *               (log-uniform); one that touched every C2 lets go of one it did not stage
+ *   sessions    with each C2 it touches, Poisson, mean gap 3-12 h, until the C2 goes down;
+ *               1-3 flows 1-120 s apart; port: its main one (22 or 8291) 60-85%, the C2's own
+ *               port 5-15%, else the other of 22 and 8291
+ *   own         2-10 web flows an hour
+ *
+ * Victims: S 40-80, M 150-300, L 600-1000 customer clients (never customer servers)
+ *   infection   2 to 2 + days / 2 campaigns, the first 10 min-6 h after the first C2 goes live,
+ *               the others in [span / 10, 0.85 span]; 35% of victims come from the first;
+ *               campaign + exponential, mean 4 h (uniform after the campaign if that falls in
+ *               the last hour); a victim waits when no C2 is live
+ *   clean-up    20-40% of victims, 6 h-5 days (log-uniform) after infection
+ *   C2 set      1 (30%), 2 (40%) or 3 (30%) live C2. A new set: at infection; on a configuration
+ *               update every exponential(mean 1-3 days) (the primary stays half the time); 30 s-
+ *               20 min after a C2 of the set goes down (the victim stops at once; survivors
+ *               stay); 1-30 min after a new C2 goes live, for each victim with probability
+ *               0.05-0.2 (it joins the set, as primary 40% of the time). Members are drawn from
+ *               C2 live for 10 more minutes, half the time from those no victim used yet
+ *   check-in    at the start of a set, one flow to every C2 of it
+ *   beacons     every 120-600 s, jitter +-5-30% of the period, 1-5% lost; to the primary
+ *               60-90% of the time, else another of the set; on 443 instead of the C2's port
+ *               3-10%; 2% are large transfers (modules, exfiltration)
+ *   CDN         Poisson 0.5-3 flows an hour, all span (as every other client uses it)
+ *
+ * Backends (layer-2 C2): S 2-3, M 2-4, L 3-5, on 443 (50%) or a port in 2000-9999
+ *   proxies     each C2 that got victims with probability 0.3-0.6 (the first always) relays to
+ *               one backend (75%) or two, 2-12 flows an hour, from its first victim until down;
+ *               a backend no C2 uses is left out of the truth
+ *
+ * Scanners (TOR-exit-like): S 2-3, M 3-4, L 3-5
+ *   sweep       S 20k-60k, M 150k-400k, L 400k-1.2M probes in all (scaled by days / the
+ *               preset's days), shared by weights 0.5-1.5; a scanner works a day with
+ *               probability 0.6-1, its probes spread evenly over those hours; target a random
+ *               internet (90%) or customer (10%) address; port 8291 40-60%, 22 20-35%, else 23;
+ *               a SYN nobody answers
+ *   C2 routers  1-4 contacts per scanner and C2 over the span (Poisson an hour), whatever the
+ *               C2's life: 8291 70% (an exploit session), 22 15%, 23 15%
+ *
+ * Benign look-alikes (role benign)
+ *   busy        on 8082: S 2-3, M 2-4, L 3-5; on 447: S 1-2, M 1-3, L 2-4; S 40-120, M 150-500,
+ *               L 600-2000 flows an hour x the diurnal weight; clients from a pool of
+ *               rate x hours / (2-6 visits), 20-50% customer clients, the rest internet clients
+ *   polled      one more on 8082 or 447: 2-10 flows an hour from such a pool, and S 10-30,
+ *               M 20-60, L 40-100 customer clients (never victims) that poll it all span every
+ *               10-30 min (+-5% per client, jitter +-min(30 s, 5%)): regular like beacons, but
+ *               one long-lived server, no controller, no churn
+ *   CDN         4-12 addresses used by everyone
+ *
+ * Determinism: the plan draws from splitmix64 keyed by (seed, part); the flows of an hour from
+ * generators keyed by (seed, source, hour) or, for beacons and polls, (seed, segment, slot), so
+ * an hour's flows do not depend on the ranks or the order of the hours. Within an hour flows
+ * are sorted by start second, in generation order within a second.
+ */
 #include "gen/gen_impl.h"
 #include "io/flowsrc.h"
 

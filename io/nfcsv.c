@@ -458,6 +458,24 @@ static gboolean is_blank(const char *s, size_t n)
     return TRUE;
 }
 
+/* Copy up to cap - 4 bytes of [s, s + n) into out for a message: bytes other than printable
+ * ASCII become '?', and "..." marks a cut. @return out. */
+static char *printable(char *out, size_t cap, const char *s, size_t n)
+{
+    size_t len = MIN(n, cap - 4);
+    for (size_t i = 0; i < len; i++)
+        out[i] = (unsigned char)s[i] < ' ' || (unsigned char)s[i] > '~' ? '?' : s[i];
+    strcpy(out + len, n > len ? "..." : "");
+    return out;
+}
+
+/* Write "field 'NAME': 'VALUE' WHAT" into reason. */
+static void field_reason(char *reason, const char *name, const char *s, size_t n, const char *what)
+{
+    char value[64];
+    snprintf(reason, NFCSV_REASON, "field '%s': '%s' %s", name, printable(value, sizeof value, s, n), what);
+}
+
 /* Find the columns in a header line. @return FALSE with err naming the file and line. */
 static gboolean parse_header(nfcsv *r, const char *s, size_t n, GError **err)
 {
@@ -486,9 +504,12 @@ static gboolean parse_header(nfcsv *r, const char *s, size_t n, GError **err)
             g_string_append_printf(missing, "%s%s", missing->len ? ", " : "", col_name[c]);
     }
     if (missing->len > 0) {
-        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
-                    "%s:%" G_GUINT64_FORMAT ": not an nfdump csv header (no column %s): '%.*s'", r->display,
-                    r->line, missing->str, (int)MIN(n, 80), s);
+        char text[84];
+        /* nfcapd files begin with the magic 0xA50C, little-endian */
+        gboolean nfcapd = n >= 2 && s[0] == 0x0c && (unsigned char)s[1] == 0xa5;
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s:%" G_GUINT64_FORMAT ": not an nfdump csv header (no column %s): '%s'%s",
+                    r->display, r->line, missing->str, printable(text, sizeof text, s, n),
+                    nfcapd ? " (this is an nfcapd file: use --format nfcapd)" : "");
         g_string_free(missing, TRUE);
         return FALSE;
     }
@@ -497,19 +518,6 @@ static gboolean parse_header(nfcsv *r, const char *s, size_t n, GError **err)
     for (int c = 0; c < NCOL; c++)
         r->last_col = MAX(r->last_col, r->col[c]);
     return TRUE;
-}
-
-/* Write "field 'NAME': 'VALUE' WHAT" into reason. */
-static void field_reason(char *reason, const char *name, const char *s, size_t n, const char *what)
-{
-    char value[64];
-    size_t len = MIN(n, sizeof value - 4);
-    memcpy(value, s, len);
-    strcpy(value + len, n > len ? "..." : "");
-    for (char *v = value; *v; v++)
-        if ((unsigned char)*v < ' ')
-            *v = '?';
-    snprintf(reason, NFCSV_REASON, "field '%s': '%s' %s", name, value, what);
 }
 
 /* The top bit of each byte of w (8 bytes of text) that is a comma; exact, no false hits. */

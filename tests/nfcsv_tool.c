@@ -3,7 +3,7 @@
  *   nfcsv_tool dump FORMAT PATH [TZ]   flows, one a line: start_ms,end_ms,src,dst,sport,dport,proto,flags,packets,bytes
  *   nfcsv_tool recode FORMAT PATH      the flows again as nfdump csv, through c2h_nfcsv_append_*
  *   nfcsv_tool synth N SEED            N random flows (IPv4 and IPv6) as nfdump csv
- *   nfcsv_tool bench PATH [ROUNDS]     parse an nfdump csv file ROUNDS times; print lines/s
+ *   nfcsv_tool bench PATH [ROUNDS [TZ]]  parse an nfdump csv file ROUNDS times; print lines/s
  *
  * Counts go to stderr as "rows=R bad=B input_bytes=N"; bad rows are listed there and skipped.
  * Exit status 0, or 2 with a message when the reader fails.
@@ -113,9 +113,9 @@ static int synth(guint64 n, guint32 seed)
     return 0;
 }
 
-static int bench(const char *path, int rounds)
+static int bench(const char *path, int rounds, const char *tz)
 {
-    c2h_flowsrc_opts opts = {0};
+    c2h_flowsrc_opts opts = {.tz = tz};
     c2h_flow *flows = g_new(c2h_flow, BATCH);
     double best = 0;
     for (int r = 0; r < rounds; r++) {
@@ -167,7 +167,7 @@ int main(int argc, char **argv)
     if (argc >= 4 && strcmp(argv[1], "synth") == 0)
         return synth(g_ascii_strtoull(argv[2], NULL, 10), (guint32)g_ascii_strtoull(argv[3], NULL, 10));
     if (argc >= 3 && strcmp(argv[1], "bench") == 0)
-        return bench(argv[2], argc > 3 ? atoi(argv[3]) : 5);
-    fprintf(stderr, "usage: nfcsv_tool dump|recode FORMAT PATH [TZ] | synth N SEED | bench PATH [ROUNDS]\n");
+        return bench(argv[2], argc > 3 ? atoi(argv[3]) : 5, argc > 4 ? argv[4] : NULL);
+    fprintf(stderr, "usage: nfcsv_tool dump|recode FORMAT PATH [TZ] | synth N SEED | bench PATH [ROUNDS [TZ]]\n");
     return 1;
 }

@@ -18,7 +18,9 @@
 
 #include <cmocka.h>
 
+#ifndef SEED
 #define SEED 7
+#endif
 
 /* A generated archive in memory: every flow of the span, the truth, and an index of it. */
 typedef struct world {
@@ -318,7 +320,7 @@ static void test_truth_roles(void **state)
     for (guint i = 0; i < w->truth->len; i++)
         count[g_array_index(w->truth, c2h_gen_truth_row, i).role]++;
     assert_in_range(count[C2H_ROLE_VICTIM], 20, 80);
-    assert_in_range(count[C2H_ROLE_C2], 5, 60);
+    assert_in_range(count[C2H_ROLE_C2], 3, 60); /* at least one a lane */
     assert_in_range(count[C2H_ROLE_C2_PREDICTED], 1, 20);
     assert_in_range(count[C2H_ROLE_CONTROLLER], 2, 3);
     assert_in_range(count[C2H_ROLE_BACKEND], 1, 3);
@@ -441,6 +443,7 @@ static void test_benign_lookalikes(void **state)
         g_hash_table_add(s, GUINT_TO_POINTER(c2h_addr_v4(&f->src)));
     }
     assert_true(g_hash_table_size(clients) >= 4);
+    guint busy = 0;
     GHashTableIter it;
     gpointer k, v;
     g_hash_table_iter_init(&it, clients);
@@ -454,9 +457,12 @@ static void test_benign_lookalikes(void **state)
             n++;
             victims += has_role(row_of(w, &a), C2H_ROLE_VICTIM);
         }
-        assert_true(n >= 100);
+        assert_true(n >= 50);
         assert_true(victims * 10 < n);
+        busy += n >= 300;
     }
+    /* All but the polled one are busy. */
+    assert_true(busy + 1 >= g_hash_table_size(clients));
     for (guint i = 0; i < w->truth->len; i++) {
         const c2h_gen_truth_row *r = &g_array_index(w->truth, c2h_gen_truth_row, i);
         if (r->role == C2H_ROLE_VICTIM)
@@ -479,12 +485,17 @@ static void test_seeds_early_c2(void **state)
         latest_seed = MAX(latest_seed, r->t_active_ms);
     }
     assert_true(latest_seed < c2h_gen_plan_config(w->plan)->start_ms + 86400000);
-    guint earlier = 0; /* C2 that went live before the last seed did */
+    /* Every C2 that got its first victim before the last seed did is a seed. (Several C2 can
+     * share a first second: a victim checks in with its whole set at once.) */
     for (guint i = 0; i < w->truth->len; i++) {
         const c2h_gen_truth_row *r = &g_array_index(w->truth, c2h_gen_truth_row, i);
-        earlier += r->role == C2H_ROLE_C2 && r->t_active_ms <= latest_seed;
+        if (r->role != C2H_ROLE_C2 || r->t_active_ms >= latest_seed)
+            continue;
+        gboolean seed = FALSE;
+        for (guint j = 0; j < seeds->len; j++)
+            seed = seed || c2h_addr_cmp(&r->ip, &g_array_index(seeds, c2h_addr, j)) == 0;
+        assert_true(seed);
     }
-    assert_int_equal(earlier, seeds->len);
     g_array_free(seeds, TRUE);
 }
 
