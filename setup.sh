@@ -53,6 +53,6 @@ build build
 (cd build && ctest --output-on-failure -j "$jobs")
 echo "== the same tests under AddressSanitizer and UBSan"
 build build-asan -DC2H_SANITIZE=ON
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 (cd build-asan && ctest --output-on-failure -j "$jobs")

@@ -174,7 +174,8 @@ static uint16_t server_port(const c2h_gen_plan *p, uint32_t rank)
         return 53; /* the big resolvers */
     if (rank == 6)
         return 123;
-    double u = (double)(gen_mix(p->cfg.seed ^ GEN_S_PORTS, rank) >> 11) * 0x1.0p-53;
+    gen_rng r = gen_rng_at(p->cfg.seed, GEN_S_PORTS, rank, 0);
+    double u = gen_unif(&r);
     static const struct {
         double upto;
         uint16_t port;

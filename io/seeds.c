@@ -41,7 +41,7 @@ GArray *c2h_seeds_load(const char *path, GError **err)
         }
         line = nl ? nl + 1 : NULL;
     }
-    qsort(out->data, out->len, sizeof(c2h_addr), addr_qcmp);
+    g_array_sort(out, addr_qcmp);
     guint w = 0;
     for (guint i = 0; i < out->len; i++)
         if (w == 0 || c2h_addr_cmp(&g_array_index(out, c2h_addr, w - 1), &g_array_index(out, c2h_addr, i)) != 0)

@@ -330,7 +330,7 @@ static int label_addr_role_cmp(const void *a, const void *b)
 static void label_victims(const GArray *vb, GArray *out)
 {
     GArray *e = g_array_copy((GArray *)vb);
-    qsort(e->data, e->len, sizeof(c2h_edge), c2h_edge_cmp_src);
+    g_array_sort(e, c2h_edge_cmp_src);
     for (guint i = 0; i < e->len;) {
         const c2h_edge *first = &g_array_index(e, c2h_edge, i);
         c2h_label l = {.addr = first->src, .role = C2H_ROLE_VICTIM, .first_ms = G_MAXINT64, .last_ms = G_MININT64};
@@ -560,7 +560,7 @@ static GArray *edges_gather(run *r, GArray *local, int (*cmp)(const void *, cons
 {
     GArray *all = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
     c2h_allgather(r->comm, local->data, local->len, sizeof(c2h_edge), all, NULL);
-    qsort(all->data, all->len, sizeof(c2h_edge), cmp);
+    g_array_sort(all, cmp);
     return all;
 }
 
@@ -650,11 +650,11 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
     GArray *tloc = g_array_new(FALSE, FALSE, sizeof(c2h_label)), *touchers = g_array_new(FALSE, FALSE, sizeof(c2h_label));
     c2h_find_touchers(in_by_src, r->c2, r->victims, n_c2, p, tloc);
     labels_gather(r, tloc, touchers);
-    qsort(touchers->data, touchers->len, sizeof(c2h_label), label_addr_role_cmp);
+    g_array_sort(touchers, label_addr_role_cmp);
     GArray *bloc = g_array_new(FALSE, FALSE, sizeof(c2h_label)), *bcand = g_array_new(FALSE, FALSE, sizeof(c2h_label));
     c2h_find_backend_candidates(out_by_dst, r->c2, r->victims, p, bloc);
     labels_gather(r, bloc, bcand);
-    qsort(bcand->data, bcand->len, sizeof(c2h_label), label_addr_role_cmp);
+    g_array_sort(bcand, label_addr_role_cmp);
     g_array_free(tloc, TRUE);
     g_array_free(bloc, TRUE);
     phase_end(m, in_by_src->len + out_by_dst->len);
@@ -730,7 +730,7 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
         GArray *cc = edges_where(in_by_src, is_controller_contact, r);
         ev.ctl_by_src = edges_gather(r, cc, c2h_edge_cmp_src);
         ev.ctl_by_dst = g_array_copy(ev.ctl_by_src);
-        qsort(ev.ctl_by_dst->data, ev.ctl_by_dst->len, sizeof(c2h_edge), c2h_edge_cmp_dst);
+        g_array_sort(ev.ctl_by_dst, c2h_edge_cmp_dst);
         g_array_free(cc, TRUE);
         GArray *bl = edges_where(out_by_dst, is_backend_link, r);
         ev.backend = edges_gather(r, bl, c2h_edge_cmp_dst);
@@ -775,14 +775,14 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
             c2h_label l = {.addr = *(c2h_addr *)k, .role = C2H_ROLE_C2, .score = 1.0};
             g_array_append_val(labels, l);
         }
-        qsort(labels->data, labels->len, sizeof(c2h_label), label_addr_role_cmp);
+        g_array_sort(labels, label_addr_role_cmp);
         guint w = 0;
         for (guint i = 0; i < labels->len; i++)
             if (w == 0 || c2h_addr_cmp(&g_array_index(labels, c2h_label, w - 1).addr,
                                        &g_array_index(labels, c2h_label, i).addr) != 0)
                 g_array_index(labels, c2h_label, w++) = g_array_index(labels, c2h_label, i);
         g_array_set_size(labels, w);
-        qsort(labels->data, labels->len, sizeof(c2h_label), c2h_label_cmp);
+        g_array_sort(labels, c2h_label_cmp);
 
         GArray *all_metrics = g_array_new(FALSE, FALSE, sizeof(phase_metrics));
         c2h_allgather(r->comm, r->metrics->data, r->metrics->len, sizeof(phase_metrics), all_metrics, NULL);

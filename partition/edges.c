@@ -117,7 +117,7 @@ GArray *c2h_edgeset_sorted(const c2h_edgeset *s, int (*cmp)(const void *, const 
         g_array_append_vals(out, s->blocks->pdata[b], n);
     }
     if (cmp)
-        qsort(out->data, out->len, sizeof(c2h_edge), cmp);
+        g_array_sort(out, cmp);
     return out;
 }
 
@@ -159,6 +159,6 @@ GArray *c2h_addrset_sorted(GHashTable *set)
     g_hash_table_iter_init(&it, set);
     while (g_hash_table_iter_next(&it, &k, NULL))
         g_array_append_vals(out, k, 1);
-    qsort(out->data, out->len, sizeof(c2h_addr), addr_qcmp);
+    g_array_sort(out, addr_qcmp);
     return out;
 }
