@@ -37,15 +37,18 @@ build() { # build DIR [cmake args...]
 if [ "$mode" = demo ]; then
   build build
   out=$(mktemp -d /tmp/c2hunt-demo.XXXXXX)
-  echo "== demo: generate a small scenario (2 ranks) and its nfdump CSV"
+  echo "== demo: generate a small scenario with a planted botnet, as an archive and as nfdump CSV (2 ranks)"
   mpirun -np 2 build/bin/c2hunt gen --preset small --seed 1 --out "$out/gen" --csv "$out/flows.csv"
   echo "== demo: ingest the CSV into an archive (2 ranks)"
   mpirun -np 2 build/bin/c2hunt ingest --format nfdump-csv --out "$out/archive" "$out/flows.csv"
-  echo "== demo: inspect the archive"
   build/bin/c2hunt inspect --verify "$out/archive"
-  echo "== demo: planted truth (first lines) and seeds"
-  head -5 "$out/gen/truth.csv"; cat "$out/gen/seeds.txt"
-  echo "demo outputs in $out"
+  echo "== demo: map the C2 infrastructure from the seeds (2 ranks)"
+  cat "$out/gen/seeds.txt"
+  mpirun -np 2 build/bin/c2hunt run --archive "$out/archive" --seeds "$out/gen/seeds.txt" --out "$out/result"
+  echo "== demo: roles.csv (first lines), and the labels against the planted truth"
+  head -12 "$out/result/roles.csv"
+  /usr/bin/python3 bench/score.py "$out/gen/truth.csv" "$out/result/roles.csv"
+  echo "demo outputs in $out (result/roles.csv, result/report.json, result/metrics.json)"
   exit 0
 fi
 
