@@ -60,12 +60,10 @@ void c2h_find_new_c2(const GArray *edges_by_dst, GHashTable *c2, GHashTable *vic
     }
 }
 
-void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, GHashTable *victims, guint n_c2,
-                       const c2h_profile *p, GArray *out)
+void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, guint n_c2, const c2h_profile *p, GArray *out)
 {
     for (guint i = 0; i < edges_by_src->len;) {
         const c2h_edge *first = &g_array_index(edges_by_src, c2h_edge, i);
-        const gboolean is_victim = c2h_addrset_has(victims, &first->src);
         guint j = i, touched = 0;
         guint32 ports = 0;
         gint64 t0 = G_MAXINT64, t1 = G_MININT64;
@@ -75,10 +73,10 @@ void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, GHashTable *v
                 break;
             if (!c2h_addrset_has(c2, &e->dst))
                 continue;
-            /* A victim's C2 contacts are beacons and web traffic; only contacts the way an
-             * operator makes them (admin ports, anything outside the C2 and web ports) count
-             * toward its being a controller. */
-            if (is_victim && !(e->ports & (C2H_PC_ADMIN_MASK | C2H_PC_OTHER)))
+            /* Only contacts the way an operator makes them count (admin ports, or anything
+             * outside the C2 and web ports): a victim's contacts are beacons, check-ins to each
+             * C2 of a new set, and web traffic, and it never logs in to the routers. */
+            if (!(e->ports & (C2H_PC_ADMIN_MASK | C2H_PC_OTHER)))
                 continue;
             touched++;
             ports |= e->ports;
@@ -210,6 +208,13 @@ void c2h_find_predicted(const GArray *edges_by_dst, GHashTable *c2, GHashTable *
         }
         i = j;
     }
+}
+
+void c2h_judge_predicted(c2h_label *l, double fanin_others, const c2h_profile *p)
+{
+    l->fanout = round(fanin_others);
+    if (l->fanout > p->predicted_max_others)
+        l->role = C2H_ROLE_NONE;
 }
 
 int c2h_label_cmp(const void *a, const void *b)

@@ -63,12 +63,12 @@ guint c2h_find_victims(const GArray *edges, GHashTable *c2, GHashTable *victims,
 void c2h_find_new_c2(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, const c2h_profile *p,
                      GArray *out);
 
-/* Hosts (not C2) that touch many of the C2 set: controller or scanner candidates. A victim
- * qualifies only by contacts on admin or other ports (a controller may beacon to a C2 the
- * way victims do; victims never log in to the routers); the driver lets controller win. edges: (X, c) with c in the C2 set, sorted by src. Appends c2h_label with
+/* Hosts (not C2) that touch many of the C2 set the way an operator does (admin ports or
+ * ports outside the C2 and web ports): controller or scanner candidates. Victims are not
+ * excluded (a controller may beacon to a C2 too); the driver lets controller win.
+ * edges: (X, c) with c in the C2 set, sorted by src. Appends c2h_label with
  * role controller, count_a = C2 touched, count_b = n_c2; fanout still 0. */
-void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, GHashTable *victims, guint n_c2,
-                       const c2h_profile *p, GArray *out);
+void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, guint n_c2, const c2h_profile *p, GArray *out);
 
 /* Given its fan-out (distinct hosts it touched), a candidate stays a controller or
  * becomes a scanner: its C2 share of all it touched must reach the profile's specificity. */
@@ -90,6 +90,11 @@ void c2h_judge_backend(c2h_label *l, double fanin, const c2h_profile *p);
  * Appends c2h_label role c2_predicted. */
 void c2h_find_predicted(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, GHashTable *controllers,
                         const GArray *beacon_edges_by_dst, const c2h_profile *p, GArray *out);
+
+/* With the candidate's fan-in from hosts other than controllers and scanners, keep it as
+ * c2_predicted or drop it (role NONE): a staged router is reached by few others, a popular
+ * SSH server that a controller also logs in to by many. */
+void c2h_judge_predicted(c2h_label *l, double fanin_others, const c2h_profile *p);
 
 /* Sort labels by role name, then address: the order of roles.csv. */
 int c2h_label_cmp(const void *a, const void *b);

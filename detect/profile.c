@@ -32,12 +32,13 @@ c2h_profile *c2h_profile_trickbot(void)
     p->beacon_min_flows = 4;
     p->beacon_min_hours = 2;
     p->c2_min_victims = 2;
-    p->c2_min_victim_share = 0.5;
+    p->c2_min_victim_share = 0.3;
     p->max_rounds = 64;
     p->controller_min_c2 = 3;
     p->controller_min_c2_share = 0.2;
     p->controller_min_specificity = 0.01;
     p->predicted_min_controllers = 2;
+    p->predicted_max_others = 20;
     p->backend_min_c2 = 2;
     p->backend_max_others = 20;
     p->exchange_round_edges = 1u << 18;
@@ -142,6 +143,19 @@ c2h_profile *c2h_profile_load(const char *name_or_path, GError **err)
         g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: no [profile] group", path);
         goto fail;
     }
+    static const char *const known[] = {
+        "name", "c2_ports", "web_ports", "admin_ports", "beacon_min_flows", "beacon_min_hours", "c2_min_victims",
+        "c2_min_victim_share", "max_rounds", "controller_min_c2", "controller_min_c2_share",
+        "controller_min_specificity", "predicted_min_controllers", "predicted_max_others", "backend_min_c2",
+        "backend_max_others", "exchange_round_edges", "fanout_edge_cap", NULL};
+    gchar **keys = g_key_file_get_keys(kf, "profile", NULL, NULL);
+    for (gchar **k = keys; k && *k; k++)
+        if (!g_strv_contains(known, *k)) {
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: [profile] %s: unknown key", path, *k);
+            g_strfreev(keys);
+            goto fail;
+        }
+    g_strfreev(keys);
     name = g_key_file_get_string(kf, "profile", "name", NULL);
     if (name) {
         g_free(p->name);
@@ -161,6 +175,7 @@ c2h_profile *c2h_profile_load(const char *name_or_path, GError **err)
     LOAD_UINT(max_rounds, 1, 100000);
     LOAD_UINT(controller_min_c2, 1, G_MAXUINT);
     LOAD_UINT(predicted_min_controllers, 1, G_MAXUINT);
+    LOAD_UINT(predicted_max_others, 0, G_MAXUINT);
     LOAD_UINT(backend_min_c2, 1, G_MAXUINT);
     LOAD_UINT(backend_max_others, 0, G_MAXUINT);
     LOAD_UINT(exchange_round_edges, 1, 1u << 24);
@@ -176,6 +191,12 @@ fail:
     g_key_file_free(kf);
     c2h_profile_free(p);
     return NULL;
+}
+
+static void set_share(GKeyFile *kf, const char *key, double v)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_key_file_set_string(kf, "profile", key, g_ascii_formatd(buf, sizeof buf, "%g", v));
 }
 
 char *c2h_profile_to_data(const c2h_profile *p)
@@ -195,12 +216,13 @@ char *c2h_profile_to_data(const c2h_profile *p)
     g_key_file_set_uint64(kf, "profile", "beacon_min_flows", p->beacon_min_flows);
     g_key_file_set_uint64(kf, "profile", "beacon_min_hours", p->beacon_min_hours);
     g_key_file_set_uint64(kf, "profile", "c2_min_victims", p->c2_min_victims);
-    g_key_file_set_double(kf, "profile", "c2_min_victim_share", p->c2_min_victim_share);
+    set_share(kf, "c2_min_victim_share", p->c2_min_victim_share);
     g_key_file_set_uint64(kf, "profile", "max_rounds", p->max_rounds);
     g_key_file_set_uint64(kf, "profile", "controller_min_c2", p->controller_min_c2);
-    g_key_file_set_double(kf, "profile", "controller_min_c2_share", p->controller_min_c2_share);
-    g_key_file_set_double(kf, "profile", "controller_min_specificity", p->controller_min_specificity);
+    set_share(kf, "controller_min_c2_share", p->controller_min_c2_share);
+    set_share(kf, "controller_min_specificity", p->controller_min_specificity);
     g_key_file_set_uint64(kf, "profile", "predicted_min_controllers", p->predicted_min_controllers);
+    g_key_file_set_uint64(kf, "profile", "predicted_max_others", p->predicted_max_others);
     g_key_file_set_uint64(kf, "profile", "backend_min_c2", p->backend_min_c2);
     g_key_file_set_uint64(kf, "profile", "backend_max_others", p->backend_max_others);
     g_key_file_set_uint64(kf, "profile", "exchange_round_edges", p->exchange_round_edges);

@@ -36,7 +36,8 @@ typedef struct c2h_profile {
     guint controller_min_c2;           /* a controller candidate touches at least this many C2 ... */
     double controller_min_c2_share;    /* ... and at least this share of the C2 set */
     double controller_min_specificity; /* C2 touched / all distinct hosts touched, else scanner */
-    guint predicted_min_controllers;   /* c2_predicted: touched by this many controllers (or all there are) */
+    guint predicted_min_controllers;   /* c2_predicted: touched by this many controllers (or one persistently) */
+    guint predicted_max_others;        /* ... and reached by at most this many hosts besides controllers and scanners */
     guint backend_min_c2;              /* a backend: at least this many C2 connect out to it ... */
     guint backend_max_others;          /* ... and at most this many other hosts reach it */
 

@@ -48,7 +48,7 @@ typedef struct run {
     GArray *mine;            /* shard indices this rank reads */
     guint n_window;          /* shards in the window, all ranks */
     GArray *metrics;         /* of phase_metrics */
-    GHashTable *c2, *victims, *controllers, *touchers, *backends;
+    GHashTable *c2, *victims, *controllers, *scanners, *backends;
     gint64 t_start;
 } run;
 
@@ -228,15 +228,34 @@ static void fold_candidates(run *r, const c2h_flow *f, gsize n, void *ud)
         guint ti = GPOINTER_TO_UINT(g_hash_table_lookup(p3->touch_idx, &f[i].src));
         if (ti) {
             c2h_hll_add(&p3->fanout[ti - 1], c2h_addr_hash(&f[i].dst));
-            if (!c2h_addrset_has(r->c2, &f[i].dst) && p3->kept[ti - 1] < r->p->fanout_edge_cap) {
+            uint32_t pc = c2h_profile_port_class(r->p, f[i].dport);
+            /* Only contacts the way controllers touch C2 (C2 and admin ports) can stage a C2. */
+            if ((pc & (C2H_PC_C2_MASK | C2H_PC_ADMIN_MASK)) && !c2h_addrset_has(r->c2, &f[i].dst) &&
+                p3->kept[ti - 1] < r->p->fanout_edge_cap) {
                 guint64 before = c2h_edgeset_len(p3->ctl_edges);
-                c2h_edgeset_add_flow(p3->ctl_edges, &f[i], c2h_profile_port_class(r->p, f[i].dport));
+                c2h_edgeset_add_flow(p3->ctl_edges, &f[i], pc);
                 p3->kept[ti - 1] += c2h_edgeset_len(p3->ctl_edges) - before;
             }
         }
         guint bi = GPOINTER_TO_UINT(g_hash_table_lookup(p3->backend_idx, &f[i].dst));
         if (bi)
             c2h_hll_add(&p3->fanin[bi - 1], c2h_addr_hash(&f[i].src));
+    }
+}
+
+typedef struct pass4 {
+    GHashTable *idx; /* addr -> index+1 into the c2_predicted candidates */
+    c2h_hll *fanin;
+} pass4;
+
+/* Fan-in of the c2_predicted candidates from hosts that are neither controllers nor scanners. */
+static void fold_predicted_fanin(run *r, const c2h_flow *f, gsize n, void *ud)
+{
+    pass4 *p4 = ud;
+    for (gsize i = 0; i < n; i++) {
+        guint k = GPOINTER_TO_UINT(g_hash_table_lookup(p4->idx, &f[i].dst));
+        if (k && !c2h_addrset_has(r->controllers, &f[i].src) && !c2h_addrset_has(r->scanners, &f[i].src))
+            c2h_hll_add(&p4->fanin[k - 1], c2h_addr_hash(&f[i].src));
     }
 }
 
@@ -571,7 +590,7 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
     /* Pass 1. */
     phase_metrics *m = phase_begin(r, "c2_port_subgraph");
     c2h_edgeset *local = c2h_edgeset_new();
-    ok = scan(r, "pass 1/3 C2-port subgraph",
+    ok = scan(r, "pass 1/4 C2-port subgraph",
               C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
                   C2H_COLBIT(C2H_COL_PROTOCOL) | C2H_COLBIT(C2H_COL_BYTES),
               fold_c2_ports, local, m, err);
@@ -629,7 +648,7 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
     /* Pass 2. */
     m = phase_begin(r, "touching_c2");
     pass2 p2 = {c2h_edgeset_new(), c2h_edgeset_new()};
-    ok = scan(r, "pass 2/3 flows touching C2",
+    ok = scan(r, "pass 2/4 flows touching C2",
               C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
                   C2H_COLBIT(C2H_COL_BYTES),
               fold_touching_c2, &p2, m, err);
@@ -648,7 +667,7 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
     c2h_edgeset_free(in);
     c2h_edgeset_free(outs);
     GArray *tloc = g_array_new(FALSE, FALSE, sizeof(c2h_label)), *touchers = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-    c2h_find_touchers(in_by_src, r->c2, r->victims, n_c2, p, tloc);
+    c2h_find_touchers(in_by_src, r->c2, n_c2, p, tloc);
     labels_gather(r, tloc, touchers);
     g_array_sort(touchers, label_addr_role_cmp);
     GArray *bloc = g_array_new(FALSE, FALSE, sizeof(c2h_label)), *bcand = g_array_new(FALSE, FALSE, sizeof(c2h_label));
@@ -668,7 +687,7 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
     p3.ctl_edges = c2h_edgeset_new();
     ok = TRUE;
     if (touchers->len + bcand->len > 0)
-        ok = scan(r, "pass 3/3 candidates' flows",
+        ok = scan(r, "pass 3/4 candidates' flows",
                   C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
                       C2H_COLBIT(C2H_COL_BYTES),
                   fold_candidates, &p3, m, err);
@@ -679,6 +698,7 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
     GArray *labels_local = g_array_new(FALSE, FALSE, sizeof(c2h_label));
     GArray *labels = g_array_new(FALSE, FALSE, sizeof(c2h_label));
     evidence ev = {0};
+    GArray *ctl_by_dst = NULL; /* controller -> host edges, at the owner of the host */
     if (ok) {
         c2h_allreduce_max_u8(r->comm, (guint8 *)p3.fanout, sizeof(c2h_hll) * touchers->len);
         c2h_allreduce_max_u8(r->comm, (guint8 *)p3.fanin, sizeof(c2h_hll) * bcand->len);
@@ -688,6 +708,8 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
             if (l->role == C2H_ROLE_CONTROLLER) {
                 c2h_addrset_add(r->controllers, &l->addr);
                 g_hash_table_remove(r->victims, &l->addr); /* its beacons are staging, not infection */
+            } else {
+                c2h_addrset_add(r->scanners, &l->addr);
             }
         }
         for (guint i = 0; i < bcand->len; i++) {
@@ -706,11 +728,37 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
         g_array_free(ce, TRUE);
         c2h_edgeset *ctl = exchange_edges(r, ctl_local, owner_of_dst, m);
         c2h_edgeset_free(ctl_local);
-        GArray *ctl_by_dst = c2h_edgeset_sorted(ctl, c2h_edge_cmp_dst);
+        ctl_by_dst = c2h_edgeset_sorted(ctl, c2h_edge_cmp_dst);
         c2h_edgeset_free(ctl);
-        c2h_find_predicted(ctl_by_dst, r->c2, r->victims, r->controllers, beacons, p, labels_local);
+        GArray *ploc = g_array_new(FALSE, FALSE, sizeof(c2h_label)), *pred = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+        c2h_find_predicted(ctl_by_dst, r->c2, r->victims, r->controllers, beacons, p, ploc);
+        labels_gather(r, ploc, pred);
+        g_array_sort(pred, label_addr_role_cmp);
+        g_array_free(ploc, TRUE);
         phase_end(m, ctl_by_dst->len);
 
+        /* Pass 4: who else reaches the c2_predicted candidates (only when there are any). */
+        m = phase_begin(r, "predicted_fanin");
+        pass4 p4 = {.idx = index_of(pred), .fanin = g_new0(c2h_hll, MAX(pred->len, 1))};
+        if (pred->len > 0)
+            ok = scan(r, "pass 4/4 staged C2's fan-in", C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR),
+                      fold_predicted_fanin, &p4, m, err);
+        ok = c2h_comm_agree(r->comm, ok);
+        if (ok) {
+            c2h_allreduce_max_u8(r->comm, (guint8 *)p4.fanin, sizeof(c2h_hll) * pred->len);
+            for (guint i = 0; i < pred->len; i++) {
+                c2h_label *l = &g_array_index(pred, c2h_label, i);
+                c2h_judge_predicted(l, c2h_hll_estimate(&p4.fanin[i]), p);
+                if (l->role == C2H_ROLE_C2_PREDICTED && r->comm->rank == 0)
+                    g_array_append_vals(labels_local, l, 1);
+            }
+        }
+        g_hash_table_destroy(p4.idx);
+        g_free(p4.fanin);
+        g_array_free(pred, TRUE);
+        phase_end(m, 0);
+    }
+    if (ok) {
         /* Labels: C2 (owners), c2_predicted (owners), touchers and backends (rank 0 has them all). */
         label_c2_set(r, beacons, seeds, labels_local);
         if (r->comm->rank == 0) {
@@ -749,8 +797,9 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
         ev.predicted = edges_gather(r, pe, c2h_edge_cmp_dst);
         g_array_free(pe, TRUE);
         g_hash_table_destroy(pred);
-        g_array_free(ctl_by_dst, TRUE);
     }
+    if (ctl_by_dst)
+        g_array_free(ctl_by_dst, TRUE);
     g_hash_table_destroy(p3.touch_idx);
     g_hash_table_destroy(p3.backend_idx);
     g_free(p3.fanout);
@@ -893,6 +942,7 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
     r.victims = c2h_addrset_new();
     r.controllers = c2h_addrset_new();
     r.backends = c2h_addrset_new();
+    r.scanners = c2h_addrset_new();
     seedset = c2h_addrset_new();
     for (guint i = 0; i < seeds->len; i++) {
         c2h_addrset_add(r.c2, &g_array_index(seeds, c2h_addr, i));
@@ -938,6 +988,7 @@ out:
     if (r.victims) g_hash_table_destroy(r.victims);
     if (r.controllers) g_hash_table_destroy(r.controllers);
     if (r.backends) g_hash_table_destroy(r.backends);
+    if (r.scanners) g_hash_table_destroy(r.scanners);
     if (seedset) g_hash_table_destroy(seedset);
     if (seeds) g_array_free(seeds, TRUE);
     c2h_archive_free(r.a);

@@ -51,8 +51,8 @@ echo "== a generated archive (small, seed 3), the job with progress and with --q
 "$C2HUNT" gen --preset small --seed 3 --out "$work/g" --quiet
 job_run loud --archive "$work/g" --seeds "$work/g/seeds.txt" --out "$work/r"
 job_run quiet --archive "$work/g" --seeds "$work/g/seeds.txt" --out "$work/rq" --quiet
-for want in "c2hunt run: 72 of 72 shards in the window, $np ranks" "c2hunt run: pass 1/3 " "c2hunt run: round 1: " \
-    "c2hunt run: pass 2/3 " "c2hunt run: pass 3/3 " "% of rank 0's shards" " rounds; " "-> $work/r ("; do
+for want in "c2hunt run: 72 of 72 shards in the window, $np ranks" "c2hunt run: pass 1/4 " "c2hunt run: round 1: " \
+    "c2hunt run: pass 2/4 " "c2hunt run: pass 3/4 " "% of rank 0's shards" " rounds; " "-> $work/r ("; do
     if grep -qF -- "$want" "$work/loud.err"; then ok "without --quiet, stderr has '$want'"; else
         fail "without --quiet, no '$want' on stderr"
         sed 's/^/    | /' "$work/loud.err" | head -20
@@ -257,7 +257,7 @@ check(met["ranks"] == nranks and met["wall_s"] > 0, "metrics.json: ranks %d, wal
 n_shards = sum(1 for _ in open(arch + "/index.tsv")) - 1
 check(met["shards_in_window"] == n_shards, "shards_in_window %d = shards in index.tsv" % met["shards_in_window"])
 phases = {p["phase"]: p["per_rank"] for p in met["phases"]}
-want = ["c2_port_subgraph", "victims_and_c2_rounds", "touching_c2", "controllers_and_backends"]
+want = ["c2_port_subgraph", "victims_and_c2_rounds", "touching_c2", "controllers_and_backends", "predicted_fanin"]
 check(list(phases) == want, "phases %s" % " ".join(phases))
 fields = ["rank", "wall_s", "flows_read", "bytes_read", "edges", "bytes_exchanged", "peak_rss"]
 check(all([m["rank"] for m in pr] == list(range(nranks)) and all(sorted(m) == sorted(fields) for m in pr)
@@ -277,6 +277,11 @@ for ph in ("c2_port_subgraph", "touching_c2", "controllers_and_backends"):
             ph, " + ".join(str(m["bytes_exchanged"]) for m in pr)))
 check(all(m["flows_read"] == 0 and m["bytes_read"] == 0 for m in phases.get("victims_and_c2_rounds", [])),
       "victims_and_c2_rounds reads nothing")
+# Pass 4 reads the archive only when there are c2_predicted candidates; it does here.
+pr = phases.get("predicted_fanin", [])
+n_pred = counts["c2_predicted"]
+check(n_pred == 0 or sum(m["flows_read"] for m in pr) == rows_total,
+      "predicted_fanin: reads the archive once when there are candidates (%d c2_predicted)" % n_pred)
 sys.exit(1 if bad else 0)
 EOF
 if [[ $rc != 0 ]]; then failures=$((failures + 1)); fi

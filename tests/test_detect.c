@@ -146,7 +146,7 @@ static void test_controller_or_scanner(void **state)
     const char *vs[] = {"10.0.0.1", NULL};
     GHashTable *v = set_of(vs);
     GArray *cand = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-    c2h_find_touchers(e, c2, v, 5, p, cand);
+    c2h_find_touchers(e, c2, 5, p, cand);
     assert_int_equal(cand->len, 2);
     c2h_label *ctl = &g_array_index(cand, c2h_label, 0), *scn = &g_array_index(cand, c2h_label, 1);
     assert_int_equal(ctl->count_a, 4);
