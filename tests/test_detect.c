@@ -165,6 +165,45 @@ static void test_controller_or_scanner(void **state)
     c2h_profile_free(p);
 }
 
+/* A victim infected just now checks in once to each C2 of its set on the C2 port: that is not
+ * how an operator touches C2, and it must not make a controller candidate. */
+static void test_checkins_are_not_operator_contacts(void **state)
+{
+    (void)state;
+    c2h_profile *p = c2h_profile_trickbot();
+    c2h_edgeset *es = c2h_edgeset_new();
+    const char *c2s[] = {"198.51.100.1", "198.51.100.2", "198.51.100.3", NULL};
+    for (int i = 0; c2s[i]; i++) {
+        flows(es, p, "10.0.0.7", c2s[i], 447, 1, T0, H);    /* fresh victim's check-ins */
+        flows(es, p, "10.0.0.8", c2s[i], 443, 3, T0, H);    /* web to the routers */
+        flows(es, p, "192.0.2.10", c2s[i], 22, 1, T0, H);   /* an operator's SSH */
+    }
+    GArray *e = c2h_edgeset_sorted(es, c2h_edge_cmp_src);
+    GHashTable *c2 = set_of(c2s);
+    GArray *cand = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    c2h_find_touchers(e, c2, 3, p, cand);
+    assert_int_equal(cand->len, 1);
+    c2h_addr want = ip("192.0.2.10");
+    assert_memory_equal(&g_array_index(cand, c2h_label, 0).addr, &want, sizeof want);
+    g_array_free(cand, TRUE);
+    g_array_free(e, TRUE);
+    g_hash_table_destroy(c2);
+    c2h_edgeset_free(es);
+    c2h_profile_free(p);
+}
+
+static void test_predicted_fanin(void **state)
+{
+    (void)state;
+    c2h_profile *p = c2h_profile_trickbot();
+    c2h_label staged = {.role = C2H_ROLE_C2_PREDICTED, .count_a = 2}, popular = staged;
+    c2h_judge_predicted(&staged, 3, p);     /* a few stray scanners of no name */
+    c2h_judge_predicted(&popular, 95, p);   /* a popular SSH server a controller also uses */
+    assert_int_equal(staged.role, C2H_ROLE_C2_PREDICTED);
+    assert_int_equal(popular.role, C2H_ROLE_NONE);
+    c2h_profile_free(p);
+}
+
 static void test_predicted_needs_no_victims(void **state)
 {
     (void)state;
@@ -270,6 +309,10 @@ static void test_profile_file(void **state)
     assert_non_null(strstr(err->message, "c2_ports"));
     assert_non_null(strstr(err->message, path));
     g_clear_error(&err);
+    g_file_set_contents(path, "[profile]\nbeacon_min_flow=6\n", -1, NULL); /* misspelled */
+    assert_null(c2h_profile_load(path, &err));
+    assert_non_null(strstr(err->message, "beacon_min_flow: unknown key"));
+    g_clear_error(&err);
     g_file_set_contents(path, "[profile]\ncontroller_min_specificity=2\n", -1, NULL);
     assert_null(c2h_profile_load(path, &err));
     assert_non_null(strstr(err->message, "controller_min_specificity"));
@@ -285,6 +328,8 @@ int main(void)
         cmocka_unit_test(test_edges_merge_in_any_order),
         cmocka_unit_test(test_follow_victims),
         cmocka_unit_test(test_controller_or_scanner),
+        cmocka_unit_test(test_checkins_are_not_operator_contacts),
+        cmocka_unit_test(test_predicted_fanin),
         cmocka_unit_test(test_predicted_needs_no_victims),
         cmocka_unit_test(test_backend),
         cmocka_unit_test(test_hll),
