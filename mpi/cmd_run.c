@@ -16,6 +16,7 @@
 #include "mpi/cmds.h"
 #include "mpi/exchange.h"
 #include "partition/owner.h"
+#include "report/result.h"
 
 #include <errno.h>
 #include <math.h>
@@ -371,179 +372,6 @@ static void label_victims(const GArray *vb, GArray *out)
 
 /* ---- output ----------------------------------------------------------------------- */
 
-static void append_time(GString *s, gint64 ms, gboolean have)
-{
-    char t[32];
-    if (have)
-        g_string_append(s, c2h_time_format_iso(ms, t));
-}
-
-static void append_ports(GString *s, const c2h_profile *p, guint32 mask)
-{
-    gboolean first = TRUE;
-    for (guint i = 0; i < p->n_c2_ports; i++)
-        if (mask & (1u << (C2H_PC_C2_SHIFT + i)))
-            g_string_append_printf(s, "%s%u", first ? "" : " ", p->c2_ports[i]), first = FALSE;
-    for (guint i = 0; i < p->n_web_ports; i++)
-        if (mask & (1u << (C2H_PC_WEB_SHIFT + i)))
-            g_string_append_printf(s, "%s%u", first ? "" : " ", p->web_ports[i]), first = FALSE;
-    for (guint i = 0; i < p->n_admin_ports; i++)
-        if (mask & (1u << (C2H_PC_ADMIN_SHIFT + i)))
-            g_string_append_printf(s, "%s%u", first ? "" : " ", p->admin_ports[i]), first = FALSE;
-    if (mask & C2H_PC_OTHER)
-        g_string_append_printf(s, "%sother", first ? "" : " ");
-}
-
-static gboolean write_text(const char *dir, const char *name, const GString *s, GError **err)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    GError *e = NULL;
-    if (!g_file_set_contents_full(path, s->str, (gssize)s->len, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &e)) {
-        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot write: %s", path, e->message);
-        g_error_free(e);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static GString *roles_csv(const GArray *labels, const c2h_profile *p)
-{
-    GString *s = g_string_new("ip,role,score,first_seen,last_seen,count_a,count_b,fanout,ports\n");
-    char a[C2H_ADDR_STRLEN];
-    for (guint i = 0; i < labels->len; i++) {
-        const c2h_label *l = &g_array_index(labels, c2h_label, i);
-        gboolean have = l->first_ms != 0 || l->last_ms != 0;
-        g_string_append_printf(s, "%s,%s,%.4f,", c2h_addr_format(&l->addr, a), c2h_role_name(l->role), l->score);
-        append_time(s, l->first_ms, have);
-        g_string_append_c(s, ',');
-        append_time(s, l->last_ms, have);
-        g_string_append_printf(s, ",%u,%u,%.0f,", l->count_a, l->count_b, l->fanout);
-        append_ports(s, p, l->ports);
-        g_string_append_c(s, '\n');
-    }
-    return s;
-}
-
-/* JSON of an edge list: [{"ip": ..., "first": ..., "last": ..., "flows": ..., "ports": ...}] with the
- * address taken from the other end (peer_is_dst). */
-static void json_edges(GString *s, const c2h_edge *e, guint n, gboolean peer_is_dst, const c2h_profile *p)
-{
-    char a[C2H_ADDR_STRLEN];
-    g_string_append_c(s, '[');
-    for (guint i = 0; i < n; i++) {
-        g_string_append_printf(s, "%s{\"ip\": \"%s\", \"first\": \"", i ? ", " : "",
-                               c2h_addr_format(peer_is_dst ? &e[i].dst : &e[i].src, a));
-        append_time(s, e[i].first_ms, TRUE);
-        g_string_append(s, "\", \"last\": \"");
-        append_time(s, e[i].last_ms, TRUE);
-        g_string_append_printf(s, "\", \"flows\": %" G_GUINT64_FORMAT ", \"ports\": \"", e[i].flows);
-        append_ports(s, p, e[i].ports);
-        g_string_append(s, "\"}");
-    }
-    g_string_append_c(s, ']');
-}
-
-/* The edges of evidence e (sorted with cmp by the key end) whose key end is addr. */
-static const c2h_edge *edges_of(const GArray *e, const c2h_addr *addr, gboolean key_is_src, guint *n)
-{
-    guint lo = 0, hi = e->len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        const c2h_edge *m = &g_array_index(e, c2h_edge, mid);
-        if (c2h_addr_cmp(key_is_src ? &m->src : &m->dst, addr) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    guint k = lo;
-    while (k < e->len && c2h_addr_cmp(key_is_src ? &g_array_index(e, c2h_edge, k).src
-                                                 : &g_array_index(e, c2h_edge, k).dst, addr) == 0)
-        k++;
-    *n = k - lo;
-    return e->len ? &g_array_index(e, c2h_edge, lo) : NULL;
-}
-
-typedef struct evidence {
-    GArray *victim_beacons; /* v -> c, sorted by src */
-    GArray *ctl_by_src;     /* k -> c, sorted by src */
-    GArray *ctl_by_dst;     /* the same, sorted by dst */
-    GArray *predicted;      /* k -> Y, sorted by dst */
-    GArray *backend;        /* c -> B, sorted by dst */
-} evidence;
-
-static GString *report_json(run *r, const GArray *labels, const evidence *ev, const char *seeds_path)
-{
-    GString *s = g_string_new("{\n");
-    char a[C2H_ADDR_STRLEN], t0[32], t1[32];
-    g_autofree char *archive_esc = g_strescape(r->a->path, NULL);
-    g_autofree char *seeds_esc = g_strescape(seeds_path, NULL);
-    g_string_append_printf(s, "  \"archive\": \"%s\",\n  \"seeds\": \"%s\",\n  \"profile\": \"%s\",\n", archive_esc,
-                           seeds_esc, r->p->name);
-    g_string_append_printf(s, "  \"since\": \"%s\",\n  \"until\": \"%s\",\n  \"ranks\": %d,\n",
-                           r->since == G_MININT64 ? "" : c2h_time_format_iso(r->since, t0),
-                           r->until == G_MAXINT64 ? "" : c2h_time_format_iso(r->until, t1), r->comm->size);
-    guint counts[8] = {0};
-    for (guint i = 0; i < labels->len; i++)
-        counts[g_array_index(labels, c2h_label, i).role]++;
-    g_string_append(s, "  \"summary\": {");
-    for (int role = C2H_ROLE_BACKEND; role <= C2H_ROLE_VICTIM; role++)
-        g_string_append_printf(s, "%s\"%s\": %u", role == C2H_ROLE_BACKEND ? "" : ", ", c2h_role_name(role),
-                               counts[role]);
-    g_string_append(s, "},\n  \"hosts\": [\n");
-    for (guint i = 0; i < labels->len; i++) {
-        const c2h_label *l = &g_array_index(labels, c2h_label, i);
-        gboolean have = l->first_ms != 0 || l->last_ms != 0;
-        g_string_append_printf(s, "    {\"ip\": \"%s\", \"role\": \"%s\", \"score\": %.4f, \"first_seen\": \"",
-                               c2h_addr_format(&l->addr, a), c2h_role_name(l->role), l->score);
-        append_time(s, l->first_ms, have);
-        g_string_append(s, "\", \"last_seen\": \"");
-        append_time(s, l->last_ms, have);
-        g_string_append(s, "\", ");
-        guint n = 0;
-        const c2h_edge *e;
-        switch (l->role) {
-        case C2H_ROLE_VICTIM:
-            g_string_append_printf(s, "\"c2_count\": %u, \"beacon_flows\": %u, \"c2\": ", l->count_a, l->count_b);
-            e = edges_of(ev->victim_beacons, &l->addr, TRUE, &n);
-            json_edges(s, e, n, TRUE, r->p);
-            break;
-        case C2H_ROLE_C2:
-            g_string_append_printf(s, "\"victims\": %u, \"beaconing_clients\": %u, \"ports\": \"", l->count_a,
-                                   l->count_b);
-            append_ports(s, r->p, l->ports);
-            g_string_append(s, "\", \"controllers\": ");
-            e = edges_of(ev->ctl_by_dst, &l->addr, FALSE, &n);
-            json_edges(s, e, n, FALSE, r->p);
-            break;
-        case C2H_ROLE_CONTROLLER:
-            g_string_append_printf(s, "\"c2_touched\": %u, \"c2_set\": %u, \"fanout\": %.0f, \"c2\": ", l->count_a,
-                                   l->count_b, l->fanout);
-            e = edges_of(ev->ctl_by_src, &l->addr, TRUE, &n);
-            json_edges(s, e, n, TRUE, r->p);
-            break;
-        case C2H_ROLE_C2_PREDICTED:
-            g_string_append_printf(s, "\"controllers_touching\": %u, \"controllers\": ", l->count_a);
-            e = edges_of(ev->predicted, &l->addr, FALSE, &n);
-            json_edges(s, e, n, FALSE, r->p);
-            break;
-        case C2H_ROLE_BACKEND:
-            g_string_append_printf(s, "\"c2_connecting\": %u, \"other_clients\": %u, \"c2\": ", l->count_a, l->count_b);
-            e = edges_of(ev->backend, &l->addr, FALSE, &n);
-            json_edges(s, e, n, FALSE, r->p);
-            break;
-        case C2H_ROLE_SCANNER:
-            g_string_append_printf(s, "\"c2_touched\": %u, \"c2_set\": %u, \"fanout\": %.0f, \"c2_share_of_fanout\": %.6f",
-                                   l->count_a, l->count_b, l->fanout, l->fanout > 0 ? l->count_a / l->fanout : 0.0);
-            break;
-        default:
-            break;
-        }
-        g_string_append_printf(s, "}%s\n", i + 1 < labels->len ? "," : "");
-    }
-    g_string_append(s, "  ]\n}\n");
-    return s;
-}
-
 static GString *metrics_json(run *r, const GArray *all, int nranks)
 {
     GString *s = g_string_new("{\n");
@@ -697,7 +525,7 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
     }
     GArray *labels_local = g_array_new(FALSE, FALSE, sizeof(c2h_label));
     GArray *labels = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-    evidence ev = {0};
+    c2h_result ev = {0};
     GArray *ctl_by_dst = NULL; /* controller -> host edges, at the owner of the host */
     if (ok) {
         c2h_allreduce_max_u8(r->comm, (guint8 *)p3.fanout, sizeof(c2h_hll) * touchers->len);
@@ -839,18 +667,21 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
         if (r->comm->rank == 0) {
             stage = c2h_stage_dir(o->out, o->force, err);
             ok = stage != NULL;
-            GString *csv = ok ? roles_csv(labels, p) : NULL;
-            GString *rep = ok ? report_json(r, labels, &ev, o->seeds) : NULL;
+            ev.profile = p;
+            ev.archive = r->a->path;
+            ev.seeds = o->seeds;
+            ev.since = r->since;
+            ev.until = r->until;
+            ev.ranks = r->comm->size;
+            ev.labels = labels;
             GString *met = ok ? metrics_json(r, all_metrics, r->comm->size) : NULL;
             g_autofree char *prof = c2h_profile_to_data(p);
             GString *pr = g_string_new(prof);
-            ok = ok && write_text(stage, "roles.csv", csv, err) && write_text(stage, "report.json", rep, err) &&
-                 write_text(stage, "metrics.json", met, err) && write_text(stage, "profile.ini", pr, err) &&
-                 c2h_stage_commit(stage, o->out, o->force, err);
+            ok = ok && c2h_result_write(&ev, stage, err) && c2h_write_text(stage, "metrics.json", met, err) &&
+                 c2h_write_text(stage, "profile.ini", pr, err) && c2h_stage_commit(stage, o->out, o->force, err);
+            ev.labels = NULL; /* still ours, freed below */
             if (!ok && stage)
                 c2h_rmtree(stage, NULL);
-            if (csv) g_string_free(csv, TRUE);
-            if (rep) g_string_free(rep, TRUE);
             if (met) g_string_free(met, TRUE);
             g_string_free(pr, TRUE);
             if (ok && !r->quiet) {
@@ -870,11 +701,8 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
         g_array_free(all_metrics, TRUE);
         ok = c2h_comm_agree(r->comm, ok);
     }
-    if (ev.victim_beacons) g_array_free(ev.victim_beacons, TRUE);
-    if (ev.ctl_by_src) g_array_free(ev.ctl_by_src, TRUE);
-    if (ev.ctl_by_dst) g_array_free(ev.ctl_by_dst, TRUE);
-    if (ev.predicted) g_array_free(ev.predicted, TRUE);
-    if (ev.backend) g_array_free(ev.backend, TRUE);
+    ev.labels = NULL;
+    c2h_result_clear(&ev);
     g_array_free(labels, TRUE);
     return ok;
 }
