@@ -12,7 +12,8 @@ case "$mode" in demo|test) ;; *) echo "usage: $0 demo|test" >&2; exit 1 ;; esac
 packages=(build-essential cmake pkg-config git
           openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
           libzstd-dev zstd libglib2.0-dev libcmocka-dev
-          nfdump python3 python3-h5py python3-numpy procps)
+          nfdump python3 python3-h5py python3-numpy procps
+          libfixbuf-dev libgraphviz-dev graphviz libjson-glib-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
