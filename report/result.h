@@ -8,6 +8,7 @@
 
 #include "detect/detect.h"
 #include "detect/profile.h"
+#include "io/customers.h"
 
 #include <glib.h>
 
@@ -24,6 +25,7 @@ typedef struct c2h_result {
     GArray *ctl_by_dst;         /* the same, sorted by dst */
     GArray *predicted;          /* controller -> c2_predicted, sorted by dst */
     GArray *backend;            /* c2 -> backend, sorted by dst */
+    const GArray *customers;    /* c2h_customer from --customers, or NULL (not owned) */
 } c2h_result;
 
 /* Free the arrays (not the profile, not the strings). */
