@@ -16,6 +16,55 @@ const char *c2h_role_name(c2h_role r)
     }
 }
 
+/* ---- groups of edges that share an end ------------------------------------------ */
+
+/* @return the end of the run of edges from i that share i's dst (by_dst) or src. */
+static guint group_end(const GArray *e, guint i, gboolean by_dst)
+{
+    const c2h_edge *first = &g_array_index(e, c2h_edge, i);
+    const c2h_addr *key = by_dst ? &first->dst : &first->src;
+    guint j = i + 1;
+    while (j < e->len && c2h_addr_cmp(by_dst ? &g_array_index(e, c2h_edge, j).dst : &g_array_index(e, c2h_edge, j).src,
+                                      key) == 0)
+        j++;
+    return j;
+}
+
+/* What a set of edges adds up to: count, port classes, first and last time. */
+typedef struct edge_sum {
+    guint n;
+    guint32 ports;
+    gint64 t0, t1;
+} edge_sum;
+
+#define EDGE_SUM_INIT {0, 0, G_MAXINT64, G_MININT64}
+
+static void sum_add(edge_sum *s, const c2h_edge *e)
+{
+    s->n++;
+    s->ports |= e->ports;
+    s->t0 = MIN(s->t0, e->first_ms);
+    s->t1 = MAX(s->t1, e->last_ms);
+}
+
+/* Beacons into one destination, edges [i, j): all beaconing clients, and the sum over those
+ * that are known victims. */
+static edge_sum beacons_into(const GArray *e, guint i, guint j, GHashTable *victims, const c2h_profile *p,
+                             guint *clients)
+{
+    edge_sum v = EDGE_SUM_INIT;
+    *clients = 0;
+    for (guint k = i; k < j; k++) {
+        const c2h_edge *x = &g_array_index(e, c2h_edge, k);
+        if (!c2h_is_beacon(x, p))
+            continue;
+        (*clients)++;
+        if (c2h_addrset_has(victims, &x->src))
+            sum_add(&v, x);
+    }
+    return v;
+}
+
 guint c2h_find_victims(const GArray *edges, GHashTable *c2, GHashTable *victims, const c2h_profile *p)
 {
     guint added = 0;
@@ -30,65 +79,57 @@ guint c2h_find_victims(const GArray *edges, GHashTable *c2, GHashTable *victims,
 void c2h_find_new_c2(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, const c2h_profile *p,
                      GArray *out)
 {
-    for (guint i = 0; i < edges_by_dst->len;) {
-        const c2h_edge *first = &g_array_index(edges_by_dst, c2h_edge, i);
-        guint j = i;
-        guint clients = 0, from_victims = 0;
-        guint32 ports = 0;
-        gint64 t0 = G_MAXINT64, t1 = G_MININT64;
-        for (; j < edges_by_dst->len; j++) {
-            const c2h_edge *e = &g_array_index(edges_by_dst, c2h_edge, j);
-            if (c2h_addr_cmp(&e->dst, &first->dst) != 0)
-                break;
-            if (!c2h_is_beacon(e, p))
-                continue;
-            clients++;
-            if (c2h_addrset_has(victims, &e->src)) {
-                from_victims++;
-                ports |= e->ports;
-                t0 = MIN(t0, e->first_ms);
-                t1 = MAX(t1, e->last_ms);
-            }
-        }
-        if (!c2h_addrset_has(c2, &first->dst) && !c2h_addrset_has(victims, &first->dst) &&
-            from_victims >= p->c2_min_victims && (double)from_victims >= p->c2_min_victim_share * clients) {
-            c2h_label l = {.addr = first->dst, .role = C2H_ROLE_C2, .count_a = from_victims, .count_b = clients,
-                           .ports = ports, .score = (double)from_victims / clients, .first_ms = t0, .last_ms = t1};
+    for (guint i = 0, j; i < edges_by_dst->len; i = j) {
+        j = group_end(edges_by_dst, i, TRUE);
+        const c2h_addr *y = &g_array_index(edges_by_dst, c2h_edge, i).dst;
+        guint clients;
+        edge_sum v = beacons_into(edges_by_dst, i, j, victims, p, &clients);
+        if (!c2h_addrset_has(c2, y) && !c2h_addrset_has(victims, y) && v.n >= p->c2_min_victims &&
+            (double)v.n >= p->c2_min_victim_share * clients) {
+            c2h_label l = {.addr = *y, .role = C2H_ROLE_C2, .count_a = v.n, .count_b = clients, .ports = v.ports,
+                           .score = (double)v.n / clients, .first_ms = v.t0, .last_ms = v.t1};
             g_array_append_val(out, l);
         }
-        i = j;
+    }
+}
+
+void c2h_label_c2_set(const GArray *edges_by_dst, GHashTable *c2, GHashTable *seeds, GHashTable *victims,
+                      const c2h_profile *p, GArray *out)
+{
+    for (guint i = 0, j; i < edges_by_dst->len; i = j) {
+        j = group_end(edges_by_dst, i, TRUE);
+        const c2h_addr *y = &g_array_index(edges_by_dst, c2h_edge, i).dst;
+        if (!c2h_addrset_has(c2, y))
+            continue;
+        guint clients;
+        edge_sum v = beacons_into(edges_by_dst, i, j, victims, p, &clients);
+        gboolean seed = c2h_addrset_has(seeds, y);
+        c2h_label l = {.addr = *y, .role = C2H_ROLE_C2, .count_a = v.n, .count_b = clients, .ports = v.ports,
+                       .score = seed ? 1.0 : clients ? (double)v.n / clients : 0.0, .first_ms = v.n ? v.t0 : 0,
+                       .last_ms = v.n ? v.t1 : 0};
+        g_array_append_val(out, l);
     }
 }
 
 void c2h_find_touchers(const GArray *edges_by_src, GHashTable *c2, guint n_c2, const c2h_profile *p, GArray *out)
 {
-    for (guint i = 0; i < edges_by_src->len;) {
-        const c2h_edge *first = &g_array_index(edges_by_src, c2h_edge, i);
-        guint j = i, touched = 0;
-        guint32 ports = 0;
-        gint64 t0 = G_MAXINT64, t1 = G_MININT64;
-        for (; j < edges_by_src->len; j++) {
-            const c2h_edge *e = &g_array_index(edges_by_src, c2h_edge, j);
-            if (c2h_addr_cmp(&e->src, &first->src) != 0)
-                break;
-            if (!c2h_addrset_has(c2, &e->dst))
-                continue;
+    for (guint i = 0, j; i < edges_by_src->len; i = j) {
+        j = group_end(edges_by_src, i, FALSE);
+        const c2h_addr *x = &g_array_index(edges_by_src, c2h_edge, i).src;
+        edge_sum t = EDGE_SUM_INIT;
+        for (guint k = i; k < j; k++) {
+            const c2h_edge *e = &g_array_index(edges_by_src, c2h_edge, k);
             /* Only contacts the way an operator makes them count (admin ports, or anything
              * outside the C2 and web ports): a victim's contacts are beacons, check-ins to each
              * C2 of a new set, and web traffic, and it never logs in to the routers. */
-            if (!(e->ports & (C2H_PC_ADMIN_MASK | C2H_PC_OTHER)))
-                continue;
-            touched++;
-            ports |= e->ports;
-            t0 = MIN(t0, e->first_ms);
-            t1 = MAX(t1, e->last_ms);
+            if (c2h_addrset_has(c2, &e->dst) && (e->ports & (C2H_PC_ADMIN_MASK | C2H_PC_OTHER)))
+                sum_add(&t, e);
         }
-        if (!c2h_addrset_has(c2, &first->src) && touched >= p->controller_min_c2 && (double)touched >= p->controller_min_c2_share * n_c2) {
-            c2h_label l = {.addr = first->src, .role = C2H_ROLE_CONTROLLER, .count_a = touched, .count_b = n_c2,
-                           .ports = ports, .score = (double)touched / n_c2, .first_ms = t0, .last_ms = t1};
+        if (!c2h_addrset_has(c2, x) && t.n >= p->controller_min_c2 && (double)t.n >= p->controller_min_c2_share * n_c2) {
+            c2h_label l = {.addr = *x, .role = C2H_ROLE_CONTROLLER, .count_a = t.n, .count_b = n_c2, .ports = t.ports,
+                           .score = (double)t.n / n_c2, .first_ms = t.t0, .last_ms = t.t1};
             g_array_append_val(out, l);
         }
-        i = j;
     }
 }
 
@@ -110,30 +151,23 @@ void c2h_judge_toucher(c2h_label *l, double fanout, const c2h_profile *p)
 void c2h_find_backend_candidates(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims,
                                  const c2h_profile *p, GArray *out)
 {
-    for (guint i = 0; i < edges_by_dst->len;) {
-        const c2h_edge *first = &g_array_index(edges_by_dst, c2h_edge, i);
-        guint j = i, from_c2 = 0, persistent = 0;
-        guint32 ports = 0;
-        gint64 t0 = G_MAXINT64, t1 = G_MININT64;
-        for (; j < edges_by_dst->len; j++) {
-            const c2h_edge *e = &g_array_index(edges_by_dst, c2h_edge, j);
-            if (c2h_addr_cmp(&e->dst, &first->dst) != 0)
-                break;
-            if (!c2h_addrset_has(c2, &e->src))
-                continue;
-            from_c2++;
-            persistent += c2h_is_persistent(e, p);
-            ports |= e->ports;
-            t0 = MIN(t0, e->first_ms);
-            t1 = MAX(t1, e->last_ms);
+    for (guint i = 0, j; i < edges_by_dst->len; i = j) {
+        j = group_end(edges_by_dst, i, TRUE);
+        const c2h_addr *y = &g_array_index(edges_by_dst, c2h_edge, i).dst;
+        edge_sum b = EDGE_SUM_INIT;
+        guint persistent = 0;
+        for (guint k = i; k < j; k++) {
+            const c2h_edge *e = &g_array_index(edges_by_dst, c2h_edge, k);
+            if (c2h_addrset_has(c2, &e->src)) {
+                sum_add(&b, e);
+                persistent += c2h_is_persistent(e, p);
+            }
         }
-        if (!c2h_addrset_has(c2, &first->dst) && !c2h_addrset_has(victims, &first->dst) &&
-            (from_c2 >= p->backend_min_c2 || persistent > 0)) {
-            c2h_label l = {.addr = first->dst, .role = C2H_ROLE_BACKEND, .count_a = from_c2, .ports = ports,
-                           .first_ms = t0, .last_ms = t1};
+        if (!c2h_addrset_has(c2, y) && !c2h_addrset_has(victims, y) && (b.n >= p->backend_min_c2 || persistent > 0)) {
+            c2h_label l = {.addr = *y, .role = C2H_ROLE_BACKEND, .count_a = b.n, .ports = b.ports, .first_ms = b.t0,
+                           .last_ms = b.t1};
             g_array_append_val(out, l);
         }
-        i = j;
     }
 }
 
@@ -178,35 +212,28 @@ void c2h_find_predicted(const GArray *edges_by_dst, GHashTable *c2, GHashTable *
                         const GArray *beacon_edges_by_dst, const c2h_profile *p, GArray *out)
 {
     guint n_ctl = g_hash_table_size(controllers);
-    guint need = p->predicted_min_controllers;
     if (n_ctl == 0)
         return;
     const guint32 operator_ports = C2H_PC_C2_MASK | C2H_PC_ADMIN_MASK;
-    for (guint i = 0; i < edges_by_dst->len;) {
-        const c2h_edge *first = &g_array_index(edges_by_dst, c2h_edge, i);
-        guint j = i, by = 0, persistent = 0;
-        guint32 ports = 0;
-        gint64 t0 = G_MAXINT64, t1 = G_MININT64;
-        for (; j < edges_by_dst->len; j++) {
-            const c2h_edge *e = &g_array_index(edges_by_dst, c2h_edge, j);
-            if (c2h_addr_cmp(&e->dst, &first->dst) != 0)
-                break;
-            if (!c2h_addrset_has(controllers, &e->src) || !(e->ports & operator_ports))
-                continue;
-            by++;
-            persistent += c2h_is_persistent(e, p);
-            ports |= e->ports;
-            t0 = MIN(t0, e->first_ms);
-            t1 = MAX(t1, e->last_ms);
+    for (guint i = 0, j; i < edges_by_dst->len; i = j) {
+        j = group_end(edges_by_dst, i, TRUE);
+        const c2h_addr *y = &g_array_index(edges_by_dst, c2h_edge, i).dst;
+        edge_sum by = EDGE_SUM_INIT;
+        guint persistent = 0;
+        for (guint k = i; k < j; k++) {
+            const c2h_edge *e = &g_array_index(edges_by_dst, c2h_edge, k);
+            if (c2h_addrset_has(controllers, &e->src) && (e->ports & operator_ports)) {
+                sum_add(&by, e);
+                persistent += c2h_is_persistent(e, p);
+            }
         }
-        const c2h_addr *y = &first->dst;
-        if ((by >= need || persistent > 0) && !c2h_addrset_has(c2, y) && !c2h_addrset_has(victims, y) &&
-            !c2h_addrset_has(controllers, y) && !has_victim_traffic(beacon_edges_by_dst, y, victims, p)) {
-            c2h_label l = {.addr = *y, .role = C2H_ROLE_C2_PREDICTED, .count_a = by, .count_b = n_ctl,
-                           .ports = ports, .score = (double)by / n_ctl, .first_ms = t0, .last_ms = t1};
+        if ((by.n >= p->predicted_min_controllers || persistent > 0) && !c2h_addrset_has(c2, y) &&
+            !c2h_addrset_has(victims, y) && !c2h_addrset_has(controllers, y) &&
+            !has_victim_traffic(beacon_edges_by_dst, y, victims, p)) {
+            c2h_label l = {.addr = *y, .role = C2H_ROLE_C2_PREDICTED, .count_a = by.n, .count_b = n_ctl,
+                           .ports = by.ports, .score = (double)by.n / n_ctl, .first_ms = by.t0, .last_ms = by.t1};
             g_array_append_val(out, l);
         }
-        i = j;
     }
 }
 

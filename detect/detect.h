@@ -63,6 +63,12 @@ guint c2h_find_victims(const GArray *edges, GHashTable *c2, GHashTable *victims,
 void c2h_find_new_c2(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, const c2h_profile *p,
                      GArray *out);
 
+/* Labels of the C2 set for the C2 whose C2-port edges the caller holds (sorted by dst):
+ * victims and beaconing clients, ports and first/last beacon of its victims; score 1 for a
+ * seed, else the victims' share. */
+void c2h_label_c2_set(const GArray *edges_by_dst, GHashTable *c2, GHashTable *seeds, GHashTable *victims,
+                      const c2h_profile *p, GArray *out);
+
 /* Hosts (not C2) that touch many of the C2 set the way an operator does (admin ports or
  * ports outside the C2 and web ports): controller or scanner candidates. Victims are not
  * excluded (a controller may beacon to a C2 too); the driver lets controller win.

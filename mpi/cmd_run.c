@@ -293,39 +293,6 @@ static gboolean is_backend_link(const c2h_edge *e, run *r)
     return c2h_addrset_has(r->backends, &e->dst) && c2h_addrset_has(r->c2, &e->src);
 }
 
-/* Labels of the C2 set for the C2 this rank owns (pass-1 edges sorted by dst). */
-static void label_c2_set(run *r, const GArray *beacons, GHashTable *seeds, GArray *out)
-{
-    for (guint i = 0; i < beacons->len;) {
-        const c2h_edge *first = &g_array_index(beacons, c2h_edge, i);
-        guint j = i, clients = 0, victims = 0;
-        guint32 ports = 0;
-        gint64 t0 = G_MAXINT64, t1 = G_MININT64;
-        for (; j < beacons->len; j++) {
-            const c2h_edge *e = &g_array_index(beacons, c2h_edge, j);
-            if (c2h_addr_cmp(&e->dst, &first->dst) != 0)
-                break;
-            if (!c2h_is_beacon(e, r->p))
-                continue;
-            clients++;
-            if (c2h_addrset_has(r->victims, &e->src)) {
-                victims++;
-                ports |= e->ports;
-                t0 = MIN(t0, e->first_ms);
-                t1 = MAX(t1, e->last_ms);
-            }
-        }
-        if (c2h_addrset_has(r->c2, &first->dst)) {
-            gboolean seed = c2h_addrset_has(seeds, &first->dst);
-            c2h_label l = {.addr = first->dst, .role = C2H_ROLE_C2, .count_a = victims, .count_b = clients,
-                           .ports = ports, .score = seed ? 1.0 : clients ? (double)victims / clients : 0.0,
-                           .first_ms = victims ? t0 : 0, .last_ms = victims ? t1 : 0};
-            g_array_append_val(out, l);
-        }
-        i = j;
-    }
-}
-
 static int role_rank(int role)
 {
     switch (role) { /* which label wins when a host earns two */
@@ -588,7 +555,7 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
     }
     if (ok) {
         /* Labels: C2 (owners), c2_predicted (owners), touchers and backends (rank 0 has them all). */
-        label_c2_set(r, beacons, seeds, labels_local);
+        c2h_label_c2_set(beacons, r->c2, seeds, r->victims, p, labels_local);
         if (r->comm->rank == 0) {
             for (guint i = 0; i < touchers->len; i++)
                 g_array_append_vals(labels_local, &g_array_index(touchers, c2h_label, i), 1);
