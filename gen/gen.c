@@ -1256,11 +1256,26 @@ static gboolean write_text(const char *dir, const char *name, const GString *tex
     return TRUE;
 }
 
+/* customers.csv: the customer networks, one customer each ("customer-1", ...), in the form
+ * `c2hunt run --customers` reads. */
+static void append_customers(const c2h_gen_plan *p, GString *out)
+{
+    g_string_append(out, "cidr,customer\n");
+    for (uint32_t i = 0; i < p->n_nets; i++) {
+        uint32_t b = p->nets[i].base;
+        g_string_append_printf(out, "%u.%u.%u.%u/%u,customer-%u\n", b >> 24, (b >> 16) & 0xff, (b >> 8) & 0xff,
+                               b & 0xff, 32 - p->nets[i].bits, i + 1);
+    }
+}
+
 gboolean c2h_gen_write_truth(const c2h_gen_plan *p, const char *dir, GError **err)
 {
     g_autoptr(GString) truth = g_string_new(NULL);
     g_autoptr(GString) seeds = g_string_new(NULL);
+    g_autoptr(GString) customers = g_string_new(NULL);
     c2h_gen_append_truth_csv(p, truth);
     c2h_gen_append_seeds(p, seeds);
-    return write_text(dir, C2H_GEN_TRUTH_FILE, truth, err) && write_text(dir, C2H_GEN_SEEDS_FILE, seeds, err);
+    append_customers(p, customers);
+    return write_text(dir, C2H_GEN_TRUTH_FILE, truth, err) && write_text(dir, C2H_GEN_SEEDS_FILE, seeds, err) &&
+           write_text(dir, "customers.csv", customers, err);
 }

@@ -91,7 +91,8 @@ GArray *c2h_gen_seeds(const c2h_gen_plan *p);
 void c2h_gen_append_truth_csv(const c2h_gen_plan *p, GString *out);
 /* Append seeds.txt ('#' comment header, then one address a line) to out. */
 void c2h_gen_append_seeds(const c2h_gen_plan *p, GString *out);
-/* Write truth.csv and seeds.txt into the folder dir. @return FALSE with err naming the file. */
+/* Write truth.csv, seeds.txt and customers.csv (`cidr,customer`: the customer networks, as
+ * `c2hunt run --customers` reads them) into the folder dir. @return FALSE with err naming the file. */
 gboolean c2h_gen_write_truth(const c2h_gen_plan *p, const char *dir, GError **err);
 
 #endif

@@ -14,8 +14,9 @@ typedef struct c2h_customer {
 } c2h_customer;
 
 /* Read path. @return a GArray of c2h_customer (the caller frees with c2h_customers_free),
- * or NULL with err naming the file, the line and what is wrong (an invalid CIDR, a missing
- * name). */
+ * sorted by prefix length, longest first, then by network (c2h_customer_of relies on this
+ * order), or NULL with err naming the file, the line and what is wrong (an invalid CIDR, a
+ * missing name, the same network twice). */
 GArray *c2h_customers_load(const char *path, GError **err);
 void c2h_customers_free(GArray *customers); /* accepts NULL */
 /* The customer of a (longest matching prefix), or NULL. */

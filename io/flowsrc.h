@@ -1,11 +1,12 @@
 /* flowsrc.h: the input-format interface. Every reader (nfdump CSV, nfcapd through
- * nfdump, and later IPFIX and binetflow) is opened by name and yields flows in
+ * nfdump, IPFIX files, Argus binetflow CSV) is opened by name and yields flows in
  * batches through the same three calls: open, next, close.
  *
  * A bad row (a malformed line, an unknown protocol, an unparsable address) is not an
  * error of the whole source: it is reported through opts->bad_row with the file, the
  * line and the reason, counted, and skipped. When bad_row returns FALSE (the caller's
- * budget of bad rows is spent), next() fails with C2H_ERROR_INPUT.
+ * budget of bad rows is spent), next() fails with C2H_ERROR_INPUT. A row that is well
+ * formed but not an IP flow (binetflow's ARP rows) is skipped and counted in skipped_rows.
  */
 #ifndef C2H_FLOWSRC_H
 #define C2H_FLOWSRC_H
@@ -27,7 +28,7 @@ typedef enum {
 typedef gboolean (*c2h_bad_row_fn)(void *ud, const char *file, guint64 line, const char *reason);
 
 typedef struct c2h_flowsrc_opts {
-    const char *tz;          /* time zone of local times in the input (nfdump CSV); NULL or "UTC" for UTC */
+    const char *tz;          /* time zone of local times in the input (nfdump CSV, binetflow); NULL or "UTC" for UTC */
     c2h_bad_row_fn bad_row;  /* may be NULL: then every bad row is an error */
     void *bad_row_ud;
     const char *nfdump_path; /* the nfdump program for --format nfcapd; NULL: "nfdump" on PATH */
@@ -47,6 +48,7 @@ struct c2h_flowsrc {
     char *name;           /* the input as the user named it ("-" is standard input) */
     guint64 rows;         /* flows returned so far */
     guint64 bad_rows;     /* rows rejected so far */
+    guint64 skipped_rows; /* rows that are not IP flows, skipped (binetflow: arp, ipx/spx, ...) */
     guint64 input_bytes;  /* bytes of input consumed so far (file bytes for nfcapd) */
     void *impl;
 };
@@ -70,5 +72,7 @@ void c2h_flowsrc_close(c2h_flowsrc *src);
 /* Per-format constructors, called by c2h_flowsrc_open. */
 c2h_flowsrc *c2h_nfcsv_open(const char *path, const c2h_flowsrc_opts *opts, GError **err);
 c2h_flowsrc *c2h_nfcapd_open(const char *path, const c2h_flowsrc_opts *opts, GError **err);
+c2h_flowsrc *c2h_ipfix_open(const char *path, const c2h_flowsrc_opts *opts, GError **err);
+c2h_flowsrc *c2h_binetflow_open(const char *path, const c2h_flowsrc_opts *opts, GError **err);
 
 #endif

@@ -208,7 +208,8 @@ int c2h_cmd_gen(int argc, char **argv, const c2h_comm *comm)
     g_option_context_set_summary(ctx,
         "Writes ARCHIVE with synthetic NetFlow: customer networks and the internet, a TrickBot-like botnet\n"
         "(victims beaconing to home-router C2 on 447/449/8082, controllers, proxy backends), TOR-like scanners\n"
-        "and benign look-alikes; truth.csv (ip,role,t_stage,t_active,t_down) and seeds.txt beside the index.\n"
+        "and benign look-alikes; truth.csv (ip,role,t_stage,t_active,t_down), seeds.txt and customers.csv\n"
+        "(cidr,customer: the customer networks, for run --customers) beside the index.\n"
         "The same seed gives the same flows whatever the number of ranks.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_help_enabled(ctx, FALSE); /* GLib's --help exits, which MPI does not forgive */

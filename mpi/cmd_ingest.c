@@ -1,4 +1,4 @@
-/* cmd_ingest.c: `c2hunt ingest`: flows in nfcapd or nfdump CSV form into an archive.
+/* cmd_ingest.c: `c2hunt ingest`: flows in nfcapd, nfdump CSV, IPFIX or Argus binetflow form into an archive.
  * Under mpirun the ranks split the input files (largest first, to the least loaded rank),
  * each writes its own shards into one staging folder, and rank 0 commits the archive
  * when every rank has finished cleanly. */
@@ -115,7 +115,7 @@ static GPtrArray *my_inputs(GArray *all, const c2h_comm *comm)
 }
 
 static gboolean ingest_inputs(GPtrArray *mine, const ingest_opts *o, c2h_archive_writer *w, bad_state *bad,
-                              guint64 *rows, guint64 *in_bytes, GError **err)
+                              guint64 *rows, guint64 *skipped, guint64 *in_bytes, GError **err)
 {
     c2h_flowsrc_opts so = {.tz = o->tz, .bad_row = on_bad_row, .bad_row_ud = bad, .nfdump_path = o->nfdump};
     c2h_flow *batch = g_new(c2h_flow, BATCH);
@@ -134,6 +134,7 @@ static gboolean ingest_inputs(GPtrArray *mine, const ingest_opts *o, c2h_archive
             }
         ok = n == 0;
         *rows += src->rows;
+        *skipped += src->skipped_rows;
         *in_bytes += src->input_bytes;
         c2h_flowsrc_close(src);
     }
@@ -146,11 +147,11 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
     ingest_opts o = {.max_bad = 10, .shard_mb = C2H_DEFAULT_SHARD_MB, .chunk_rows = C2H_DEFAULT_CHUNK_ROWS,
                      .zstd_level = C2H_DEFAULT_ZSTD_LEVEL};
     GOptionEntry entries[] = {
-        {"format", 'f', 0, G_OPTION_ARG_STRING, &o.format, "Input format: nfcapd or nfdump-csv", "FORMAT"},
+        {"format", 'f', 0, G_OPTION_ARG_STRING, &o.format, "Input format: nfcapd, nfdump-csv, ipfix or binetflow", "FORMAT"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "The archive folder to create", "ARCHIVE"},
         {"tz", 0, 0, G_OPTION_ARG_STRING, &o.tz,
-         "Time zone of the times in nfdump CSV (nfdump prints its own local time with no offset; default UTC). "
-         "An IANA name such as Europe/Prague", "ZONE"},
+         "Time zone of the times in nfdump CSV and binetflow (both print local time with no offset; default UTC). "
+         "An IANA name such as Europe/Prague (CTU-13's binetflow times are Prague time)", "ZONE"},
         {"max-bad", 0, 0, G_OPTION_ARG_INT, &o.max_bad, "Rejected rows tolerated before ingest fails (default 10)", "N"},
         {"shard-mb", 0, 0, G_OPTION_ARG_INT, &o.shard_mb, "Target shard size before compression, MiB (default 64)", "MB"},
         {"chunk-rows", 0, 0, G_OPTION_ARG_INT, &o.chunk_rows, "Rows per HDF5 chunk (default 65536)", "N"},
@@ -164,7 +165,11 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
     GOptionContext *ctx = g_option_context_new("INPUT... - turn flows into an archive of HDF5 shards");
     g_option_context_set_summary(ctx,
         "INPUT is an nfcapd file or a folder of them (--format nfcapd, read through nfdump),\n"
-        "or a file of nfdump 1.7 '-o csv' output (--format nfdump-csv; '-' reads standard input).\n"
+        "or a file of nfdump 1.7 '-o csv' output (--format nfdump-csv; '-' reads standard input),\n"
+        "or an IPFIX file (--format ipfix: RFC 7011 messages one after another, RFC 5655),\n"
+        "or Argus bidirectional NetFlow CSV as in CTU-13 (--format binetflow; non-IP rows such as\n"
+        "arp are skipped and counted). ipfix and binetflow input may be gzip-compressed;\n"
+        "'-' reads standard input for every format but nfcapd.\n"
         "Under mpirun the ranks split the input files. The archive appears only when complete.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *err = NULL;
@@ -220,9 +225,9 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
                                   .shard_bytes = (guint64)o.shard_mb << 20, .tag = tag};
     w = c2h_archive_writer_create(stage, &wo, &err);
     bad_state bad = {.max = (guint64)o.max_bad, .rank = comm->rank};
-    guint64 rows = 0, in_bytes = 0;
+    guint64 rows = 0, skipped = 0, in_bytes = 0;
     mine = my_inputs(inputs, comm);
-    gboolean ok = w != NULL && ingest_inputs(mine, &o, w, &bad, &rows, &in_bytes, &err);
+    gboolean ok = w != NULL && ingest_inputs(mine, &o, w, &bad, &rows, &skipped, &in_bytes, &err);
     guint64 total_bad = c2h_comm_sum_u64(comm, bad.count);
     if (ok && total_bad > (guint64)o.max_bad) {
         g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "%" G_GUINT64_FORMAT " rows rejected, more than --max-bad %d",
@@ -248,6 +253,7 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
     }
     guint64 all_rows = c2h_comm_sum_u64(comm, rows);
     guint64 all_in = c2h_comm_sum_u64(comm, in_bytes);
+    guint64 all_skipped = c2h_comm_sum_u64(comm, skipped);
     if (comm->rank == 0) {
         GHashTable *extra = g_hash_table_new(g_str_hash, g_str_equal);
         g_hash_table_insert(extra, "producer", "c2hunt ingest");
@@ -268,12 +274,13 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
         }
         double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
         fprintf(stderr,
-                "c2hunt ingest: %" G_GUINT64_FORMAT " rows, %" G_GUINT64_FORMAT " rejected, %u shards, %d ranks\n"
+                "c2hunt ingest: %" G_GUINT64_FORMAT " rows, %" G_GUINT64_FORMAT " rejected, %" G_GUINT64_FORMAT
+                " skipped (not IP), %u shards, %d ranks\n"
                 "  input   %" G_GUINT64_FORMAT " bytes\n"
                 "  archive %" G_GUINT64_FORMAT " bytes (%.1f bytes/flow; input/archive %.2f, raw columns/archive %.2f)\n"
                 "  time    %.2f s, %.0f rows/s\n"
                 "  -> %s\n",
-                all_rows, total_bad, a->shards->len, comm->size, all_in, a->stored_bytes,
+                all_rows, total_bad, all_skipped, a->shards->len, comm->size, all_in, a->stored_bytes,
                 all_rows ? (double)a->stored_bytes / (double)all_rows : 0.0,
                 a->stored_bytes ? (double)all_in / (double)a->stored_bytes : 0.0,
                 a->stored_bytes ? (double)a->raw_bytes / (double)a->stored_bytes : 0.0, secs,

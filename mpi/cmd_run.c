@@ -1,6 +1,6 @@
 /* cmd_run.c: `c2hunt run`: the distributed job that maps C2 infrastructure from seeds.
  *
- * Three passes over the archive (docs/ALGORITHM.md):
+ * Three passes over the archive, and a fourth for the fan-in of staged-C2 candidates (docs/ALGORITHM.md):
  *   1. the C2-port subgraph: TCP flows to the profile's C2 ports fold into edges that go
  *      to the owner of the destination; victims and C2 grow from the seeds to a fixed point;
  *   2. every flow that touches the C2 set: who touches many C2 (owner of the source), and
@@ -36,7 +36,8 @@ typedef struct phase_metrics {
 } phase_metrics;
 
 typedef struct run_opts {
-    char *archive, *seeds, *out, *profile, *since_s, *until_s;
+    char *archive, *seeds, *out, *profile, *since_s, *until_s, *customers;
+    GArray *cust; /* c2h_customer of --customers, or NULL */
     gboolean quiet, force;
 } run_opts;
 
@@ -641,6 +642,7 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
             ev.until = r->until;
             ev.ranks = r->comm->size;
             ev.labels = labels;
+            ev.customers = o->cust;
             GString *met = ok ? metrics_json(r, all_metrics, r->comm->size) : NULL;
             g_autofree char *prof = c2h_profile_to_data(p);
             GString *pr = g_string_new(prof);
@@ -674,14 +676,51 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
     return ok;
 }
 
+/* The seeds of path (plain, Feodo Tracker CSV or Maltrail, io/seeds.h): only those of family
+ * when it is set, and only those first seen before until (a seed listed later was not known
+ * at --until T). Rank 0 shows the warnings and, for a list that is not plain, what it kept.
+ * @return the addresses, or NULL with err. */
+static GArray *load_seeds(const char *path, const char *family, gint64 until, const c2h_comm *comm, gboolean quiet,
+                          GError **err)
+{
+    c2h_seeds_opts so = {.family = family, .known_before_ms = until};
+    c2h_seeds *s = c2h_seeds_read(path, &so, err);
+    if (s == NULL)
+        return NULL;
+    for (guint i = 0; comm->rank == 0 && i < s->warnings->len; i++)
+        fprintf(stderr, "c2hunt run: warning: %s\n", (char *)s->warnings->pdata[i]);
+    if (comm->rank == 0 && !quiet && s->format != C2H_SEEDS_PLAIN)
+        fprintf(stderr, "c2hunt run: seeds: %s list, %u address entries (%s), %u names skipped; left out: %u of other "
+                "families, %u first seen at or after --until, %u unusable; %u seeds\n", c2h_seeds_format_name(s->format),
+                s->entries, *s->families ? s->families : "no families", s->names, s->other_family, s->later,
+                s->unusable, s->seeds->len);
+    if (s->seeds->len == 0 && family != NULL)
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: no seeds of family '%s' (families there: %s)", path, family,
+                    *s->families ? s->families : "none");
+    GArray *out = NULL;
+    if (s->seeds->len > 0 || family == NULL) {
+        out = g_array_sized_new(FALSE, FALSE, sizeof(c2h_addr), s->seeds->len);
+        for (guint i = 0; i < s->seeds->len; i++)
+            g_array_append_val(out, g_array_index(s->seeds, c2h_seed, i).addr);
+    }
+    c2h_seeds_free(s);
+    return out;
+}
+
 int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
 {
     run_opts o = {0};
+    char *seeds_family = NULL;
     GOptionEntry entries[] = {
         {"archive", 'a', 0, G_OPTION_ARG_FILENAME, &o.archive, "The archive to read", "ARCHIVE"},
-        {"seeds", 's', 0, G_OPTION_ARG_FILENAME, &o.seeds, "Known C2, one IP per line ('#' comments)", "FILE"},
+        {"seeds", 's', 0, G_OPTION_ARG_FILENAME, &o.seeds,
+         "Known C2: one IP per line ('#' comments), a Feodo Tracker CSV or a Maltrail trail", "FILE"},
+        {"seeds-family", 0, 0, G_OPTION_ARG_STRING, &seeds_family,
+         "Only the seeds of this malware family (Feodo Tracker CSV, Maltrail), e.g. TrickBot", "NAME"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "Output folder (written complete or not at all)", "DIR"},
         {"profile", 'p', 0, G_OPTION_ARG_FILENAME, &o.profile, "trickbot (built in, default) or a GKeyFile", "NAME|FILE"},
+        {"customers", 0, 0, G_OPTION_ARG_FILENAME, &o.customers,
+         "CSV of cidr,customer lines: also write incidents.csv (infected hosts per customer)", "FILE"},
         {"since", 0, 0, G_OPTION_ARG_STRING, &o.since_s, "Only flows that start at or after T (ISO 8601 UTC)", "T"},
         {"until", 0, 0, G_OPTION_ARG_STRING, &o.until_s,
          "Only flows that start before T: what the job would have said at T", "T"},
@@ -691,7 +730,7 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
     };
     GOptionContext *ctx = g_option_context_new("- map C2 infrastructure from seeds");
     g_option_context_set_summary(ctx,
-        "Reads ARCHIVE in three passes over each rank's share of the shards, grows victims and C2\n"
+        "Reads ARCHIVE in three or four passes over each rank's share of the shards, grows victims and C2\n"
         "from the seeds, finds controllers, staged C2 (c2_predicted), backends and scanners, and\n"
         "writes roles.csv, report.json and metrics.json into DIR. Run it under mpirun for several ranks.");
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -723,7 +762,9 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
         goto out;
     }
     if (!c2h_h5_init(&err) || (p = c2h_profile_load(o.profile, &err)) == NULL ||
-        (seeds = c2h_seeds_load(o.seeds, &err)) == NULL || (r.a = c2h_archive_open(o.archive, &err)) == NULL) {
+        (seeds = load_seeds(o.seeds, seeds_family, r.until, comm, o.quiet, &err)) == NULL ||
+        (o.customers && (o.cust = c2h_customers_load(o.customers, &err)) == NULL) ||
+        (r.a = c2h_archive_open(o.archive, &err)) == NULL) {
         rc = 2;
         goto out;
     }
@@ -790,5 +831,8 @@ out:
     c2h_profile_free(p);
     g_option_context_free(ctx);
     g_free(o.archive); g_free(o.seeds); g_free(o.out); g_free(o.profile); g_free(o.since_s); g_free(o.until_s);
+    g_free(seeds_family);
+    g_free(o.customers);
+    c2h_customers_free(o.cust);
     return rc;
 }

@@ -10,6 +10,7 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm);
 int c2h_cmd_gen(int argc, char **argv, const c2h_comm *comm);
 int c2h_cmd_inspect(int argc, char **argv, const c2h_comm *comm);
 int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm);
+int c2h_cmd_diff(int argc, char **argv, const c2h_comm *comm);
 
 /* Print a message for err on rank 0 only ("c2hunt CMD: message"). */
 void c2h_report_error(const c2h_comm *comm, const char *cmd, const GError *err);

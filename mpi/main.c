@@ -16,6 +16,7 @@ static const c2h_subcommand subcommands[] = {
     {"gen", c2h_cmd_gen, "generate a synthetic archive with a planted botnet, its truth and seeds"},
     {"run", c2h_cmd_run, "the MPI job: map C2, controllers, staged C2, backends and scanners from seeds"},
     {"inspect", c2h_cmd_inspect, "describe an archive: shards, rows, time span, families, compression"},
+    {"diff", c2h_cmd_diff, "what appeared, went away or changed role between two runs' roles.csv"},
 };
 
 static void usage(FILE *out)

@@ -3,6 +3,10 @@
 #include "report/result.h"
 
 #include "io/flowsrc.h"
+#include "report/graph.h"
+#include "report/html.h"
+#include "report/incidents.h"
+#include "report/stix.h"
 
 #include <stdio.h>
 
@@ -223,13 +227,25 @@ gboolean c2h_result_write(const c2h_result *r, const char *dir, GError **err)
     } texts[] = {
         {"roles.csv", c2h_roles_csv},
         {"report.json", c2h_report_json},
+        {"stix.json", c2h_stix_json},
+        {"incidents.csv", c2h_incidents_csv}, /* NULL without --customers: not written */
     };
     for (gsize i = 0; i < G_N_ELEMENTS(texts); i++) {
         GString *s = texts[i].fn(r);
+        if (s == NULL)
+            continue;
         gboolean ok = c2h_write_text(dir, texts[i].name, s, err);
         g_string_free(s, TRUE);
         if (!ok)
             return FALSE;
     }
-    return TRUE;
+    /* graph.dot, graph.graphml, graph.svg (Graphviz), and report.html, which inlines the SVG. */
+    GString *svg = NULL;
+    if (!c2h_graph_write(r, dir, &svg, err))
+        return FALSE;
+    GString *html = c2h_report_html(r, svg->str);
+    g_string_free(svg, TRUE);
+    gboolean ok = c2h_write_text(dir, "report.html", html, err);
+    g_string_free(html, TRUE);
+    return ok;
 }
