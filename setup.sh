@@ -46,11 +46,12 @@ if [ "$mode" = demo ]; then
   build/bin/c2hunt inspect --verify "$out/archive"
   echo "== demo: map the C2 infrastructure from the seeds (2 ranks)"
   cat "$out/gen/seeds.txt"
-  mpirun -np 2 build/bin/c2hunt run --archive "$out/archive" --seeds "$out/gen/seeds.txt" --out "$out/result"
+  mpirun -np 2 build/bin/c2hunt run --archive "$out/archive" --seeds "$out/gen/seeds.txt" \
+    --customers "$out/gen/customers.csv" --out "$out/result"
   echo "== demo: roles.csv (first lines), and the labels against the planted truth"
   head -12 "$out/result/roles.csv"
   /usr/bin/python3 bench/score.py "$out/gen/truth.csv" "$out/result/roles.csv"
-  echo "demo outputs in $out (result/roles.csv, result/report.json, result/metrics.json)"
+  echo "demo outputs in $out/result: report.html (open it in a browser), graph.svg, roles.csv, report.json, stix.json, incidents.csv, metrics.json"
   exit 0
 fi
 

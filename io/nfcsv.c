@@ -8,6 +8,7 @@
  */
 #include "io/nfcsv.h"
 #include "io/flowsrc.h"
+#include "io/tzconv.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,17 +57,6 @@ static int proto_by_name(const char *s, size_t n)
 
 /* ---------------------------------------------------------------- calendar */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static gint64 days_from_civil(gint64 y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const gint64 era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (gint64)doe - 719468;
-}
-
 /* The date of a day count since 1970-01-01 (the inverse of days_from_civil). */
 static void civil_from_days(gint64 z, gint64 *y, unsigned *m, unsigned *d)
 {
@@ -79,60 +69,6 @@ static void civil_from_days(gint64 z, gint64 *y, unsigned *m, unsigned *d)
     *d = doy - (153 * mp + 2) / 5 + 1;
     *m = mp < 10 ? mp + 3 : mp - 9;
     *y = (gint64)yoe + era * 400 + (*m <= 2);
-}
-
-static unsigned days_in_month(gint64 y, unsigned m)
-{
-    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-        return 29;
-    return dim[m - 1];
-}
-
-/* ---------------------------------------------------------------- local time to UTC */
-
-#define TZ_SLOTS 64
-#define TZ_MIXED G_MININT32 /* an hour with a change of offset inside: look each time up */
-
-/* The UTC offset of a zone per local hour, direct-mapped by hour. Flows come roughly in
- * time order, so nearly every line hits the slot of the line before. */
-typedef struct tz_cache {
-    GTimeZone *tz; /* NULL: the input is UTC */
-    gint64 hour[TZ_SLOTS];
-    gint32 offset[TZ_SLOTS]; /* seconds: utc = local - offset */
-} tz_cache;
-
-/* The offset GLib gives local second t: for a time that falls twice, the standard time's;
- * for one that never happens (the spring gap), the offset before the gap. */
-static gint32 tz_offset_at(GTimeZone *tz, gint64 t)
-{
-    gint64 adj = t;
-    int iv = g_time_zone_adjust_time(tz, G_TIME_TYPE_STANDARD, &adj);
-    gint64 utc = adj - g_time_zone_get_offset(tz, iv);
-    return (gint32)(t - utc);
-}
-
-/* @return the UTC second of local second t. */
-static inline gint64 tz_to_utc(tz_cache *c, gint64 t)
-{
-    if (c->tz == NULL)
-        return t;
-    gint64 h = c2h_floordiv(t, 3600);
-    unsigned slot = (unsigned)h % TZ_SLOTS;
-    if (c->hour[slot] != h) {
-        gint32 a = tz_offset_at(c->tz, h * 3600), b = tz_offset_at(c->tz, h * 3600 + 3599);
-        c->hour[slot] = h;
-        c->offset[slot] = a == b ? a : TZ_MIXED;
-    }
-    gint32 off = c->offset[slot];
-    return t - (off != TZ_MIXED ? off : tz_offset_at(c->tz, t));
-}
-
-static void tz_cache_init(tz_cache *c, GTimeZone *tz)
-{
-    c->tz = tz;
-    for (int i = 0; i < TZ_SLOTS; i++)
-        c->hour[i] = G_MININT64; /* never a real hour index */
 }
 
 /* ---------------------------------------------------------------- field parsers */
@@ -216,7 +152,7 @@ static bool parse_datetime(const char *s, size_t n, gint64 *ms)
     gint64 year = D2(0) * 100 + D2(2);
     unsigned mon = D2(5), day = D2(8), hour = D2(11), min = D2(14), sec = D2(17);
 #undef D2
-    if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) || hour > 23 || min > 59 || sec > 59)
+    if (mon < 1 || mon > 12 || day < 1 || day > c2h_days_in_month(year, mon) || hour > 23 || min > 59 || sec > 59)
         return false;
     gint64 frac = 0;
     if (n > 19) {
@@ -231,7 +167,7 @@ static bool parse_datetime(const char *s, size_t n, gint64 *ms)
         for (size_t i = n; i < 23; i++)
             frac *= 10;
     }
-    *ms = ((days_from_civil(year, mon, day) * 24 + hour) * 60 + min) * 60000 + (gint64)sec * 1000 + frac;
+    *ms = ((c2h_days_from_civil(year, mon, day) * 24 + hour) * 60 + min) * 60000 + (gint64)sec * 1000 + frac;
     return true;
 }
 
@@ -361,7 +297,7 @@ typedef struct nfcsv {
     int nfields;         /* fields in the header */
     int col[NCOL];       /* field index of each column, -1 when absent */
     int last_col;        /* highest field index the parser needs */
-    tz_cache tz;
+    c2h_tzconv tz;
     c2h_bad_row_fn bad_row;
     void *bad_row_ud;
     c2h_flowsrc *src;
@@ -604,7 +540,7 @@ static line_kind parse_line(nfcsv *r, const char *s, size_t n, c2h_flow *f, char
         if (!parse_datetime(FIELD(COL_TS), &start))
             BAD(COL_TS, "is not a time like 2018-01-12 15:37:30");
         gint64 ms = start - c2h_floordiv(start, 1000) * 1000;
-        start = tz_to_utc(&r->tz, c2h_floordiv(start, 1000)) * 1000 + ms;
+        start = c2h_tzconv_to_utc(&r->tz, c2h_floordiv(start, 1000)) * 1000 + ms;
     } else if (!parse_seconds_ms(FIELD(COL_TSR), &start)) {
         BAD(COL_TSR, "is not a time in seconds since the epoch");
     }
@@ -703,8 +639,7 @@ static void nfcsv_close(c2h_flowsrc *src)
         return;
     if (r->close_fd && r->fd >= 0)
         close(r->fd);
-    if (r->tz.tz)
-        g_time_zone_unref(r->tz.tz);
+    c2h_tzconv_clear(&r->tz);
     g_free(r->display);
     g_free(r->buf);
     g_free(r);
@@ -727,17 +662,8 @@ static c2h_flowsrc *nfcsv_start(nfcsv *r, const char *name, const char *header, 
     r->buf = g_malloc(r->cap);
     r->bad_row = opts ? opts->bad_row : NULL;
     r->bad_row_ud = opts ? opts->bad_row_ud : NULL;
-    GTimeZone *tz = NULL;
-    const char *tzname = opts ? opts->tz : NULL;
-    if (tzname != NULL && strcmp(tzname, "UTC") != 0) {
-        tz = g_time_zone_new_identifier(tzname);
-        if (tz == NULL) {
-            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: unknown time zone '%s' (use an IANA name like Europe/Prague)",
-                        r->display, tzname);
-            goto fail;
-        }
-    }
-    tz_cache_init(&r->tz, tz);
+    if (!c2h_tzconv_init(&r->tz, opts ? opts->tz : NULL, r->display, err))
+        goto fail;
 
     if (header != NULL) {
         guint64 line = r->line;

@@ -4,7 +4,7 @@
  * The UTC offset of the zone is cached per local hour (direct-mapped): flows come roughly
  * in time order, so nearly every row hits the slot of the row before. A local time that
  * falls twice (the autumn change) is taken as standard time; one that never happens (the
- * spring gap) gets the offset before the gap. nfcsv.c has its own copy of the same rules.
+ * spring gap) gets the offset before the gap. The nfdump CSV and binetflow readers share it.
  */
 #ifndef C2H_TZCONV_H
 #define C2H_TZCONV_H
