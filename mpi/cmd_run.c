@@ -13,6 +13,7 @@
 #include "detect/hll.h"
 #include "io/archive.h"
 #include "io/seeds.h"
+#include "mpi/ckpt.h"
 #include "mpi/cmds.h"
 #include "mpi/exchange.h"
 #include "partition/owner.h"
@@ -21,6 +22,8 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #define TCP 6
@@ -38,7 +41,7 @@ typedef struct phase_metrics {
 typedef struct run_opts {
     char *archive, *seeds, *out, *profile, *since_s, *until_s, *customers;
     GArray *cust; /* c2h_customer of --customers, or NULL */
-    gboolean quiet, force;
+    gboolean quiet, force, resume, keep_ckpt;
 } run_opts;
 
 typedef struct run {
@@ -379,24 +382,62 @@ static GArray *edges_gather(run *r, GArray *local, int (*cmp)(const void *, cons
     return all;
 }
 
-static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **err)
+/* What carries from pass to pass; with r's address sets and metrics, what a checkpoint holds. */
+typedef struct job_state {
+    guint rounds;                   /* victims-and-C2 rounds after the last that grew nothing */
+    GArray *beacons;                /* pass 1: C2-port edges (c2h_edge) at the owner of dst, by dst */
+    GArray *in_by_src, *out_by_dst; /* pass 2: X -> c at the owner of X; c -> Y at the owner of Y */
+    GArray *touchers, *bcand;       /* pass 2, judged in pass 3: c2h_label, every rank the same */
+    GArray *ctl_by_dst;             /* pass 3: controller -> host at the owner of the host */
+    GArray *pred;                   /* pass 3: c2_predicted candidates, every rank the same */
+} job_state;
+
+static void job_state_init(job_state *s)
+{
+    s->rounds = 0;
+    s->beacons = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
+    s->in_by_src = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
+    s->out_by_dst = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
+    s->ctl_by_dst = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
+    s->touchers = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    s->bcand = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    s->pred = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+}
+
+static void job_state_clear(job_state *s)
+{
+    GArray **all[] = {&s->beacons, &s->in_by_src, &s->out_by_dst, &s->ctl_by_dst, &s->touchers, &s->bcand, &s->pred};
+    for (guint i = 0; i < G_N_ELEMENTS(all); i++)
+        if (*all[i]) {
+            g_array_free(*all[i], TRUE);
+            *all[i] = NULL;
+        }
+}
+
+static void replace_array(GArray **slot, GArray *a)
+{
+    g_array_free(*slot, TRUE);
+    *slot = a;
+}
+
+/* Pass 1 and the rounds: s->beacons and s->rounds; r->c2 and r->victims grown. */
+static gboolean pass_1(run *r, job_state *s, GError **err)
 {
     const c2h_profile *p = r->p;
-    gboolean ok;
-    /* Pass 1. */
     phase_metrics *m = phase_begin(r, "c2_port_subgraph");
     c2h_edgeset *local = c2h_edgeset_new();
-    ok = scan(r, "pass 1/4 C2-port subgraph",
-              C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
-                  C2H_COLBIT(C2H_COL_PROTOCOL) | C2H_COLBIT(C2H_COL_BYTES),
-              fold_c2_ports, local, m, err);
+    gboolean ok = scan(r, "pass 1/4 C2-port subgraph",
+                       C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
+                           C2H_COLBIT(C2H_COL_PROTOCOL) | C2H_COLBIT(C2H_COL_BYTES),
+                       fold_c2_ports, local, m, err);
     if (!c2h_comm_agree(r->comm, ok)) {
         c2h_edgeset_free(local);
         return FALSE;
     }
     c2h_edgeset *p1 = exchange_edges(r, local, owner_of_dst, m);
     c2h_edgeset_free(local);
-    GArray *beacons = c2h_edgeset_sorted(p1, c2h_edge_cmp_dst);
+    replace_array(&s->beacons, c2h_edgeset_sorted(p1, c2h_edge_cmp_dst));
+    GArray *beacons = s->beacons;
     c2h_edgeset_free(p1);
     phase_end(m, beacons->len);
 
@@ -438,63 +479,70 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
         if (added_v == 0 && added_c == 0)
             break;
     }
+    s->rounds = rounds;
     phase_end(m, beacons->len);
-    guint n_c2 = g_hash_table_size(r->c2);
+    return TRUE;
+}
 
-    /* Pass 2. */
-    m = phase_begin(r, "touching_c2");
+/* Pass 2: s->in_by_src, s->out_by_dst, s->touchers and s->bcand. */
+static gboolean pass_2(run *r, job_state *s, GError **err)
+{
+    const c2h_profile *p = r->p;
+    guint n_c2 = g_hash_table_size(r->c2);
+    phase_metrics *m = phase_begin(r, "touching_c2");
     pass2 p2 = {c2h_edgeset_new(), c2h_edgeset_new()};
-    ok = scan(r, "pass 2/4 flows touching C2",
-              C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
-                  C2H_COLBIT(C2H_COL_BYTES),
-              fold_touching_c2, &p2, m, err);
+    gboolean ok = scan(r, "pass 2/4 flows touching C2",
+                       C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
+                           C2H_COLBIT(C2H_COL_BYTES),
+                       fold_touching_c2, &p2, m, err);
     if (!c2h_comm_agree(r->comm, ok)) {
         c2h_edgeset_free(p2.in);
         c2h_edgeset_free(p2.out);
-        g_array_free(beacons, TRUE);
         return FALSE;
     }
     c2h_edgeset *in = exchange_edges(r, p2.in, owner_of_src, m);
     c2h_edgeset *outs = exchange_edges(r, p2.out, owner_of_dst, m);
     c2h_edgeset_free(p2.in);
     c2h_edgeset_free(p2.out);
-    GArray *in_by_src = c2h_edgeset_sorted(in, c2h_edge_cmp_src);
-    GArray *out_by_dst = c2h_edgeset_sorted(outs, c2h_edge_cmp_dst);
+    replace_array(&s->in_by_src, c2h_edgeset_sorted(in, c2h_edge_cmp_src));
+    replace_array(&s->out_by_dst, c2h_edgeset_sorted(outs, c2h_edge_cmp_dst));
     c2h_edgeset_free(in);
     c2h_edgeset_free(outs);
-    GArray *tloc = g_array_new(FALSE, FALSE, sizeof(c2h_label)), *touchers = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-    c2h_find_touchers(in_by_src, r->c2, n_c2, p, tloc);
-    labels_gather(r, tloc, touchers);
-    g_array_sort(touchers, label_addr_role_cmp);
-    GArray *bloc = g_array_new(FALSE, FALSE, sizeof(c2h_label)), *bcand = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-    c2h_find_backend_candidates(out_by_dst, r->c2, r->victims, p, bloc);
-    labels_gather(r, bloc, bcand);
-    g_array_sort(bcand, label_addr_role_cmp);
+    GArray *tloc = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    g_array_set_size(s->touchers, 0);
+    c2h_find_touchers(s->in_by_src, r->c2, n_c2, p, tloc);
+    labels_gather(r, tloc, s->touchers);
+    g_array_sort(s->touchers, label_addr_role_cmp);
+    GArray *bloc = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    g_array_set_size(s->bcand, 0);
+    c2h_find_backend_candidates(s->out_by_dst, r->c2, r->victims, p, bloc);
+    labels_gather(r, bloc, s->bcand);
+    g_array_sort(s->bcand, label_addr_role_cmp);
     g_array_free(tloc, TRUE);
     g_array_free(bloc, TRUE);
-    phase_end(m, in_by_src->len + out_by_dst->len);
+    phase_end(m, s->in_by_src->len + s->out_by_dst->len);
+    return TRUE;
+}
 
-    /* Pass 3. */
-    m = phase_begin(r, "controllers_and_backends");
+/* Pass 3: touchers and backend candidates judged (r->controllers, r->scanners, r->backends,
+ * controllers out of r->victims), s->ctl_by_dst and s->pred. */
+static gboolean pass_3(run *r, job_state *s, GError **err)
+{
+    const c2h_profile *p = r->p;
+    GArray *touchers = s->touchers, *bcand = s->bcand;
+    phase_metrics *m = phase_begin(r, "controllers_and_backends");
     pass3 p3 = {.touch_idx = index_of(touchers), .backend_idx = index_of(bcand)};
     p3.fanout = g_new0(c2h_hll, MAX(touchers->len, 1));
     p3.fanin = g_new0(c2h_hll, MAX(bcand->len, 1));
     p3.kept = g_new0(guint64, MAX(touchers->len, 1));
     p3.ctl_edges = c2h_edgeset_new();
-    ok = TRUE;
+    gboolean ok = TRUE;
     if (touchers->len + bcand->len > 0)
         ok = scan(r, "pass 3/4 candidates' flows",
                   C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
                       C2H_COLBIT(C2H_COL_BYTES),
                   fold_candidates, &p3, m, err);
-    if (!c2h_comm_agree(r->comm, ok)) {
-        /* fall through to the frees below with ok FALSE */
-        ok = FALSE;
-    }
-    GArray *labels_local = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-    GArray *labels = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-    c2h_result ev = {0};
-    GArray *ctl_by_dst = NULL; /* controller -> host edges, at the owner of the host */
+    ok = c2h_comm_agree(r->comm, ok);
     if (ok) {
         c2h_allreduce_max_u8(r->comm, (guint8 *)p3.fanout, sizeof(c2h_hll) * touchers->len);
         c2h_allreduce_max_u8(r->comm, (guint8 *)p3.fanin, sizeof(c2h_hll) * bcand->len);
@@ -524,17 +572,222 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
         g_array_free(ce, TRUE);
         c2h_edgeset *ctl = exchange_edges(r, ctl_local, owner_of_dst, m);
         c2h_edgeset_free(ctl_local);
-        ctl_by_dst = c2h_edgeset_sorted(ctl, c2h_edge_cmp_dst);
+        replace_array(&s->ctl_by_dst, c2h_edgeset_sorted(ctl, c2h_edge_cmp_dst));
         c2h_edgeset_free(ctl);
-        GArray *ploc = g_array_new(FALSE, FALSE, sizeof(c2h_label)), *pred = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-        c2h_find_predicted(ctl_by_dst, r->c2, r->victims, r->controllers, beacons, p, ploc);
-        labels_gather(r, ploc, pred);
-        g_array_sort(pred, label_addr_role_cmp);
+        GArray *ploc = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+        g_array_set_size(s->pred, 0);
+        c2h_find_predicted(s->ctl_by_dst, r->c2, r->victims, r->controllers, s->beacons, p, ploc);
+        labels_gather(r, ploc, s->pred);
+        g_array_sort(s->pred, label_addr_role_cmp);
         g_array_free(ploc, TRUE);
-        phase_end(m, ctl_by_dst->len);
+        phase_end(m, s->ctl_by_dst->len);
+    }
+    g_hash_table_destroy(p3.touch_idx);
+    g_hash_table_destroy(p3.backend_idx);
+    g_free(p3.fanout);
+    g_free(p3.fanin);
+    g_free(p3.kept);
+    c2h_edgeset_free(p3.ctl_edges);
+    return ok;
+}
 
+/* ---- checkpoints ------------------------------------------------------------------ */
+
+#define CKPT_STATE "state.ini"
+#define CKPT_GROUP "checkpoint"
+
+/* What a checkpoint of this run must match to be resumed. */
+typedef struct ckpt_key {
+    int ranks;
+    const char *archive, *seeds;
+    gint64 since, until;
+    char *seeds_sha256, *profile_sha256;
+} ckpt_key;
+
+static char *ckpt_rank_path(const char *dir, int pass, int rank)
+{
+    g_autofree char *name = g_strdup_printf("pass%d-rank-%04d.h5", pass, rank);
+    return g_build_filename(dir, name, NULL);
+}
+
+/* The fields of a checkpoint: the state, r's sets (as sorted arrays in sets[5]), the metrics
+ * and the round count (in scalars). @return how many. */
+static guint ckpt_fields(run *r, job_state *s, GArray *sets[5], GArray *scalars, c2h_ckpt_field f[16])
+{
+    guint n = 0;
+    f[n++] = (c2h_ckpt_field){"beacons", "c2h_edge", s->beacons};
+    f[n++] = (c2h_ckpt_field){"in_by_src", "c2h_edge", s->in_by_src};
+    f[n++] = (c2h_ckpt_field){"out_by_dst", "c2h_edge", s->out_by_dst};
+    f[n++] = (c2h_ckpt_field){"ctl_by_dst", "c2h_edge", s->ctl_by_dst};
+    f[n++] = (c2h_ckpt_field){"touchers", "c2h_label", s->touchers};
+    f[n++] = (c2h_ckpt_field){"backend_candidates", "c2h_label", s->bcand};
+    f[n++] = (c2h_ckpt_field){"predicted_candidates", "c2h_label", s->pred};
+    static const char *set_names[5] = {"c2", "victims", "controllers", "scanners", "backends"};
+    for (guint i = 0; i < 5; i++)
+        f[n++] = (c2h_ckpt_field){set_names[i], "c2h_addr", sets[i]};
+    f[n++] = (c2h_ckpt_field){"phase_metrics", "c2h_phase_metrics", r->metrics};
+    f[n++] = (c2h_ckpt_field){"scalars", "u64:rounds", scalars};
+    return n;
+}
+
+static GHashTable **run_sets(run *r, GHashTable **sets)
+{
+    sets[0] = r->c2, sets[1] = r->victims, sets[2] = r->controllers, sets[3] = r->scanners, sets[4] = r->backends;
+    return sets;
+}
+
+static gboolean write_state_ini(const char *dir, int pass, const ckpt_key *k, GError **err)
+{
+    GKeyFile *kf = g_key_file_new();
+    g_key_file_set_integer(kf, CKPT_GROUP, "pass", pass);
+    g_key_file_set_integer(kf, CKPT_GROUP, "ranks", k->ranks);
+    g_key_file_set_string(kf, CKPT_GROUP, "archive", k->archive);
+    g_key_file_set_string(kf, CKPT_GROUP, "seeds", k->seeds);
+    g_key_file_set_string(kf, CKPT_GROUP, "seeds_sha256", k->seeds_sha256);
+    g_key_file_set_int64(kf, CKPT_GROUP, "since_ms", k->since);
+    g_key_file_set_int64(kf, CKPT_GROUP, "until_ms", k->until);
+    g_key_file_set_string(kf, CKPT_GROUP, "profile_sha256", k->profile_sha256);
+    gsize len = 0;
+    g_autofree char *text = g_key_file_to_data(kf, &len, NULL);
+    g_key_file_free(kf);
+    GString *s = g_string_new_len(text, (gssize)len);
+    gboolean ok = c2h_write_text(dir, CKPT_STATE, s, err);
+    g_string_free(s, TRUE);
+    return ok;
+}
+
+/* Save the state after pass (every rank its file), then name it in state.ini (rank 0) once
+ * every rank has written; then drop the files of the pass before. Sets *stop when
+ * C2H_STOP_AFTER_PASS asks the job to end here. */
+static gboolean checkpoint(run *r, job_state *s, const char *dir, const ckpt_key *k, int pass, gboolean *stop,
+                           GError **err)
+{
+    GHashTable *hs[5];
+    run_sets(r, hs);
+    GArray *sets[5];
+    for (guint i = 0; i < 5; i++)
+        sets[i] = c2h_addrset_sorted(hs[i]);
+    GArray *scalars = g_array_new(FALSE, FALSE, sizeof(guint64));
+    guint64 rounds = s->rounds;
+    g_array_append_val(scalars, rounds);
+    c2h_ckpt_field f[16];
+    guint n = ckpt_fields(r, s, sets, scalars, f);
+    g_autofree char *path = ckpt_rank_path(dir, pass, r->comm->rank);
+    gboolean ok = c2h_ckpt_save(path, f, n, err);
+    for (guint i = 0; i < 5; i++)
+        g_array_free(sets[i], TRUE);
+    g_array_free(scalars, TRUE);
+    if (!c2h_comm_agree(r->comm, ok))
+        return FALSE;
+    ok = r->comm->rank != 0 || write_state_ini(dir, pass, k, err);
+    if (!c2h_comm_agree(r->comm, ok))
+        return FALSE;
+    if (pass > 1) {
+        g_autofree char *old = ckpt_rank_path(dir, pass - 1, r->comm->rank);
+        remove(old);
+    }
+    const char *env = g_getenv("C2H_STOP_AFTER_PASS");
+    *stop = env != NULL && atoi(env) == pass;
+    return TRUE;
+}
+
+/* Read dir/state.ini and check it against k. @return the last complete pass, or 0 with err. */
+static int ckpt_check(const char *dir, const ckpt_key *k, GError **err)
+{
+    g_autofree char *path = g_build_filename(dir, CKPT_STATE, NULL);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "--resume: no checkpoint to resume (%s does not exist)", path);
+        return 0;
+    }
+    GKeyFile *kf = g_key_file_new();
+    GError *e = NULL;
+    int pass = 0;
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: cannot read: %s", path, e->message);
+        g_error_free(e);
+        g_key_file_free(kf);
+        return 0;
+    }
+    pass = g_key_file_get_integer(kf, CKPT_GROUP, "pass", NULL);
+    int ranks = g_key_file_get_integer(kf, CKPT_GROUP, "ranks", NULL);
+    g_autofree char *archive = g_key_file_get_string(kf, CKPT_GROUP, "archive", NULL);
+    g_autofree char *seeds = g_key_file_get_string(kf, CKPT_GROUP, "seeds", NULL);
+    g_autofree char *seeds_sha = g_key_file_get_string(kf, CKPT_GROUP, "seeds_sha256", NULL);
+    g_autofree char *prof_sha = g_key_file_get_string(kf, CKPT_GROUP, "profile_sha256", NULL);
+    gint64 since = g_key_file_get_int64(kf, CKPT_GROUP, "since_ms", NULL);
+    gint64 until = g_key_file_get_int64(kf, CKPT_GROUP, "until_ms", NULL);
+    g_key_file_free(kf);
+    const char *why = NULL;
+    g_autofree char *detail = NULL;
+    if (pass < 1 || pass > 3 || archive == NULL || seeds == NULL || seeds_sha == NULL || prof_sha == NULL)
+        why = "it is incomplete or not a checkpoint", detail = g_strdup("");
+    else if (ranks != k->ranks)
+        why = "the rank count differs", detail = g_strdup_printf(" (it has %d ranks, this run %d)", ranks, k->ranks);
+    else if (strcmp(archive, k->archive) != 0)
+        why = "the archive differs", detail = g_strdup_printf(" (it read %s, this run %s)", archive, k->archive);
+    else if (strcmp(seeds_sha, k->seeds_sha256) != 0)
+        why = "the seeds differ", detail = g_strdup_printf(" (it started from %s)", seeds);
+    else if (since != k->since || until != k->until)
+        why = "--since/--until differ", detail = g_strdup("");
+    else if (strcmp(prof_sha, k->profile_sha256) != 0)
+        why = "the profile differs", detail = g_strdup("");
+    if (why != NULL) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
+                    "%s: cannot resume: %s%s; resume with the inputs and rank count of the interrupted run, or "
+                    "start over with --force",
+                    path, why, detail);
+        return 0;
+    }
+    return pass;
+}
+
+/* Load this rank's state after pass. */
+static gboolean ckpt_load(run *r, job_state *s, const char *dir, int pass, GError **err)
+{
+    GArray *sets[5];
+    for (guint i = 0; i < 5; i++)
+        sets[i] = g_array_new(FALSE, FALSE, sizeof(c2h_addr));
+    GArray *scalars = g_array_new(FALSE, FALSE, sizeof(guint64));
+    c2h_ckpt_field f[16];
+    guint n = ckpt_fields(r, s, sets, scalars, f);
+    g_autofree char *path = ckpt_rank_path(dir, pass, r->comm->rank);
+    gboolean ok = c2h_ckpt_load(path, f, n, err);
+    if (ok && scalars->len != 1) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: scalars: %u values, expected 1", path, scalars->len);
+        ok = FALSE;
+    }
+    if (ok) {
+        s->rounds = (guint)g_array_index(scalars, guint64, 0);
+        GHashTable *hs[5];
+        run_sets(r, hs);
+        for (guint i = 0; i < 5; i++) {
+            g_hash_table_remove_all(hs[i]);
+            for (guint j = 0; j < sets[i]->len; j++)
+                c2h_addrset_add(hs[i], &g_array_index(sets[i], c2h_addr, j));
+        }
+    }
+    for (guint i = 0; i < 5; i++)
+        g_array_free(sets[i], TRUE);
+    g_array_free(scalars, TRUE);
+    return ok;
+}
+
+/* ---- the job ---------------------------------------------------------------------- */
+
+/* Pass 4 and the outputs, from the state after pass 3. */
+static gboolean finish(run *r, job_state *s, GHashTable *seeds, const run_opts *o, GError **err)
+{
+    const c2h_profile *p = r->p;
+    GArray *beacons = s->beacons, *in_by_src = s->in_by_src, *out_by_dst = s->out_by_dst;
+    GArray *touchers = s->touchers, *bcand = s->bcand, *ctl_by_dst = s->ctl_by_dst, *pred = s->pred;
+    guint rounds = s->rounds;
+    gboolean ok = TRUE;
+    GArray *labels_local = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    GArray *labels = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    c2h_result ev = {0};
+    {
         /* Pass 4: who else reaches the c2_predicted candidates (only when there are any). */
-        m = phase_begin(r, "predicted_fanin");
+        phase_metrics *m = phase_begin(r, "predicted_fanin");
         pass4 p4 = {.idx = index_of(pred), .fanin = g_new0(c2h_hll, MAX(pred->len, 1))};
         if (pred->len > 0)
             ok = scan(r, "pass 4/4 staged C2's fan-in", C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR),
@@ -551,7 +804,6 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
         }
         g_hash_table_destroy(p4.idx);
         g_free(p4.fanin);
-        g_array_free(pred, TRUE);
         phase_end(m, 0);
     }
     if (ok) {
@@ -594,19 +846,6 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
         g_array_free(pe, TRUE);
         g_hash_table_destroy(pred);
     }
-    if (ctl_by_dst)
-        g_array_free(ctl_by_dst, TRUE);
-    g_hash_table_destroy(p3.touch_idx);
-    g_hash_table_destroy(p3.backend_idx);
-    g_free(p3.fanout);
-    g_free(p3.fanin);
-    g_free(p3.kept);
-    c2h_edgeset_free(p3.ctl_edges);
-    g_array_free(in_by_src, TRUE);
-    g_array_free(out_by_dst, TRUE);
-    g_array_free(touchers, TRUE);
-    g_array_free(bcand, TRUE);
-    g_array_free(beacons, TRUE);
     g_array_free(labels_local, TRUE);
 
     if (ok) {
@@ -676,6 +915,26 @@ static gboolean run_job(run *r, GHashTable *seeds, const run_opts *o, GError **e
     return ok;
 }
 
+/* The passes after the last complete one (done: 0 for a fresh run), each followed by a
+ * checkpoint in ckpt_dir, then pass 4 and the outputs. Sets *stopped when C2H_STOP_AFTER_PASS
+ * ended the job after a checkpoint. */
+static gboolean run_job(run *r, job_state *s, int done, const char *ckpt_dir, const ckpt_key *key, GHashTable *seeds,
+                        const run_opts *o, gboolean *stopped, GError **err)
+{
+    static gboolean (*const passes[3])(run *, job_state *, GError **) = {pass_1, pass_2, pass_3};
+    for (int pass = done + 1; pass <= 3; pass++) {
+        if (!passes[pass - 1](r, s, err) || !checkpoint(r, s, ckpt_dir, key, pass, stopped, err))
+            return FALSE;
+        if (*stopped) {
+            if (r->comm->rank == 0)
+                fprintf(stderr, "c2hunt run: stopped after the checkpoint of pass %d (C2H_STOP_AFTER_PASS); "
+                        "continue with --resume\n", pass);
+            return FALSE;
+        }
+    }
+    return finish(r, s, seeds, o, err);
+}
+
 /* The seeds of path (plain, Feodo Tracker CSV or Maltrail, io/seeds.h): only those of family
  * when it is set, and only those first seen before until (a seed listed later was not known
  * at --until T). Rank 0 shows the warnings and, for a list that is not plain, what it kept.
@@ -724,7 +983,10 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
         {"since", 0, 0, G_OPTION_ARG_STRING, &o.since_s, "Only flows that start at or after T (ISO 8601 UTC)", "T"},
         {"until", 0, 0, G_OPTION_ARG_STRING, &o.until_s,
          "Only flows that start before T: what the job would have said at T", "T"},
-        {"force", 0, 0, G_OPTION_ARG_NONE, &o.force, "Replace DIR if it exists", NULL},
+        {"force", 0, 0, G_OPTION_ARG_NONE, &o.force, "Replace DIR if it exists (and start over from no checkpoint)", NULL},
+        {"resume", 0, 0, G_OPTION_ARG_NONE, &o.resume,
+         "Continue a killed job from the checkpoint in DIR.ckpt (same inputs and rank count)", NULL},
+        {"keep-checkpoints", 0, 0, G_OPTION_ARG_NONE, &o.keep_ckpt, "Keep DIR.ckpt when the job completes", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress on stderr", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -740,6 +1002,7 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
     c2h_profile *p = NULL;
     GArray *seeds = NULL;
     GHashTable *seedset = NULL;
+    char *ckpt_dir = NULL, *state_ini = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         rc = 1;
         goto out;
@@ -807,8 +1070,55 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
     if (!o.quiet && comm->rank == 0)
         fprintf(stderr, "c2hunt run: %u of %u shards in the window, %d ranks, %u seeds, profile %s\n", r.n_window,
                 r.a->shards->len, comm->size, seeds->len, p->name);
-    if (!run_job(&r, seedset, &o, &err))
-        rc = 2;
+    /* Checkpoints in DIR.ckpt: resume from one, or start with none. */
+    ckpt_dir = g_strconcat(o.out, ".ckpt", NULL);
+    state_ini = g_build_filename(ckpt_dir, CKPT_STATE, NULL);
+    ckpt_key key = {.ranks = comm->size, .archive = o.archive, .seeds = o.seeds, .since = r.since, .until = r.until};
+    {
+        GArray *sorted = c2h_addrset_sorted(seedset);
+        key.seeds_sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)sorted->data,
+                                                       (gsize)sorted->len * sizeof(c2h_addr));
+        g_array_free(sorted, TRUE);
+        g_autofree char *prof = c2h_profile_to_data(p);
+        key.profile_sha256 = g_compute_checksum_for_string(G_CHECKSUM_SHA256, prof, -1);
+    }
+    job_state st8;
+    job_state_init(&st8);
+    int done = 0;
+    gboolean ok = TRUE;
+    if (o.resume) {
+        done = ckpt_check(ckpt_dir, &key, &err);
+        ok = done > 0 && ckpt_load(&r, &st8, ckpt_dir, done, &err);
+        if (ok && !o.quiet && comm->rank == 0)
+            fprintf(stderr, "c2hunt run: resuming from the checkpoint of pass %d in %s\n", done, ckpt_dir);
+    } else if (lstat(state_ini, &st) == 0 && !o.force) {
+        g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT,
+                    "%s: a checkpoint of an earlier run is there (continue it with --resume, or start over with --force)",
+                    ckpt_dir);
+        ok = FALSE;
+    }
+    /* Every rank has looked at DIR.ckpt before rank 0 makes it afresh. */
+    ok = c2h_comm_agree(comm, ok);
+    if (ok && !o.resume && comm->rank == 0) {
+        ok = c2h_rmtree(ckpt_dir, &err);
+        if (ok && g_mkdir_with_parents(ckpt_dir, 0755) != 0) {
+            int e = errno;
+            g_set_error(&err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot create: %s", ckpt_dir, g_strerror(e));
+            ok = FALSE;
+        }
+    }
+    gboolean stopped = FALSE, made = ok && !o.resume;
+    if (!c2h_comm_agree(comm, ok) || !run_job(&r, &st8, done, ckpt_dir, &key, seedset, &o, &stopped, &err)) {
+        rc = stopped ? 3 : 2;
+        /* A job that failed before its first checkpoint leaves nothing behind. */
+        if (made && comm->rank == 0 && lstat(state_ini, &st) != 0)
+            c2h_rmtree(ckpt_dir, NULL);
+    }
+    else if (comm->rank == 0 && !o.keep_ckpt && !c2h_rmtree(ckpt_dir, &err))
+        rc = 2; /* the outputs are complete; the message names the folder left behind */
+    job_state_clear(&st8);
+    g_free(key.seeds_sha256);
+    g_free(key.profile_sha256);
 out:
     if (err != NULL) {
         /* A rank that failed reading says so itself; the others only agreed. */
@@ -832,6 +1142,8 @@ out:
     g_option_context_free(ctx);
     g_free(o.archive); g_free(o.seeds); g_free(o.out); g_free(o.profile); g_free(o.since_s); g_free(o.until_s);
     g_free(seeds_family);
+    g_free(ckpt_dir);
+    g_free(state_ini);
     g_free(o.customers);
     c2h_customers_free(o.cust);
     return rc;

@@ -1,0 +1,103 @@
+/* ckpt.c: checkpoint files as HDF5 (see ckpt.h). */
+#include "mpi/ckpt.h"
+#include "io/flowsrc.h"
+
+#include <errno.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <string.h>
+
+static hid_t record_type(const c2h_ckpt_field *f)
+{
+    hid_t t = H5Tcreate(H5T_OPAQUE, g_array_get_element_size(f->arr));
+    if (t >= 0 && H5Tset_tag(t, f->tag) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+static gboolean save_field(hid_t file, const c2h_ckpt_field *f)
+{
+    hid_t t = record_type(f);
+    hsize_t dims = f->arr->len;
+    hid_t sp = H5Screate_simple(1, &dims, NULL);
+    hid_t d = t >= 0 && sp >= 0 ? H5Dcreate2(file, f->name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    gboolean ok = d >= 0 && (dims == 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->arr->data) >= 0);
+    if (d >= 0) ok = H5Dclose(d) >= 0 && ok;
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    return ok;
+}
+
+gboolean c2h_ckpt_save(const char *path, const c2h_ckpt_field *f, guint n, GError **err)
+{
+    g_autofree char *tmp = g_strconcat(path, ".tmp", NULL);
+    hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot create the checkpoint file", tmp);
+        return FALSE;
+    }
+    const char *bad = NULL;
+    for (guint i = 0; i < n && bad == NULL; i++)
+        if (!save_field(file, &f[i]))
+            bad = f[i].name;
+    gboolean closed = H5Fclose(file) >= 0;
+    if (bad != NULL || !closed) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot write %s (disk full?)", tmp, bad ? bad : "the file");
+        remove(tmp);
+        return FALSE;
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot rename to %s: %s", tmp, path, g_strerror(e));
+        remove(tmp);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean load_field(hid_t file, const char *path, const c2h_ckpt_field *f, GError **err)
+{
+    g_array_set_size(f->arr, 0);
+    if (H5Lexists(file, f->name, H5P_DEFAULT) <= 0) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: no dataset %s", path, f->name);
+        return FALSE;
+    }
+    hid_t d = H5Dopen2(file, f->name, H5P_DEFAULT);
+    hid_t t = d >= 0 ? H5Dget_type(d) : -1;
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    char *tag = t >= 0 && H5Tget_class(t) == H5T_OPAQUE ? H5Tget_tag(t) : NULL;
+    hsize_t dims = 0;
+    gboolean ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &dims, NULL) == 1;
+    if (!ok || tag == NULL || strcmp(tag, f->tag) != 0 || H5Tget_size(t) != g_array_get_element_size(f->arr)) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: dataset %s is not a 1-D array of %s (%u bytes)", path,
+                    f->name, f->tag, g_array_get_element_size(f->arr));
+        ok = FALSE;
+    } else {
+        g_array_set_size(f->arr, (guint)dims);
+        if (dims > 0 && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->arr->data) < 0) {
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: cannot read dataset %s", path, f->name);
+            ok = FALSE;
+        }
+    }
+    if (tag) H5free_memory(tag);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    if (d >= 0) H5Dclose(d);
+    return ok;
+}
+
+gboolean c2h_ckpt_load(const char *path, const c2h_ckpt_field *f, guint n, GError **err)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: cannot open the checkpoint file", path);
+        return FALSE;
+    }
+    gboolean ok = TRUE;
+    for (guint i = 0; i < n && ok; i++)
+        ok = load_field(file, path, &f[i], err);
+    H5Fclose(file);
+    return ok;
+}
