@@ -4,6 +4,7 @@
 #include "io/h5zstd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -244,7 +245,36 @@ struct c2h_shard_writer {
     guint fill;              /* rows in buf */
     guint64 rows;            /* rows written to the file */
     gint64 t_min, t_max;
+    int fd;           /* the file's descriptor (HDF5's), for reserve(); -1: no reservations */
+    guint64 reserved; /* bytes of the file that are allocated on disk ahead of the writes */
 };
+
+/* Room the file's metadata may need beyond its data: object headers, chunk B-trees. */
+#define RESERVE_META ((guint64)64 << 10)
+
+/* Make sure the disk has room for the file to grow to @need bytes, by allocating them ahead
+ * (the file's size stays). A full disk then fails here, before HDF5 writes: HDF5 1.10 leaves
+ * a file whose flush failed in a state it can neither close nor leave open (its H5Fclose
+ * fails, "slist already enabled?", and closing it again at exit crashes). A file system
+ * without fallocate gets no reservations. @return FALSE with err when there is no room. */
+static gboolean reserve(c2h_shard_writer *w, guint64 need, GError **err)
+{
+    if (w->fd < 0 || need <= w->reserved)
+        return TRUE;
+    int e = fallocate(w->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)need);
+    if (e == 0) {
+        w->reserved = need;
+        return TRUE;
+    }
+    e = errno;
+    if (e == EOPNOTSUPP || e == ENOSYS || e == EINVAL) {
+        w->fd = -1;
+        return TRUE;
+    }
+    g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot grow the shard to %" G_GUINT64_FORMAT " bytes: %s", w->path,
+                need, g_strerror(e));
+    return FALSE;
+}
 
 static void writer_close_h5(c2h_shard_writer *w)
 {
@@ -294,6 +324,12 @@ c2h_shard_writer *c2h_shard_writer_create(const char *path, int family, guint ch
         writer_destroy(w);
         return NULL;
     }
+    void *handle = NULL;
+    w->fd = H5Fget_vfd_handle(w->file, H5P_DEFAULT, &handle) >= 0 && handle != NULL ? *(int *)handle : -1;
+    if (!reserve(w, RESERVE_META, err)) {
+        c2h_shard_writer_free(w);
+        return NULL;
+    }
     w->group = H5Gcreate2(w->file, "flows", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = chunk_rows;
     unsigned int level = (unsigned int)zstd_level;
@@ -327,6 +363,13 @@ static gboolean writer_flush(c2h_shard_writer *w, GError **err)
     if (w->fill == 0)
         return TRUE;
     hsize_t start = w->rows, count = w->fill, total = w->rows + w->fill;
+    hsize_t size = 0;
+    if (H5Fget_filesize(w->file, &size) < 0)
+        size = w->reserved;
+    /* the rows as they are, plus some for a chunk zstd cannot shrink */
+    guint64 data = (guint64)w->fill * c2h_row_width(w->family) + C2H_NCOLS * 1024;
+    if (!reserve(w, (guint64)size + data + RESERVE_META, err))
+        return FALSE;
     hid_t mspace = H5Screate_simple(1, &count, NULL);
     for (int c = 0; c < C2H_NCOLS; c++) {
         hid_t mt = col_mem_type((c2h_col)c, w->family);
@@ -404,6 +447,8 @@ gboolean c2h_shard_writer_finish(c2h_shard_writer *w, c2h_shard_info *info, GErr
     struct stat st;
     if (ok && stat(w->path, &st) != 0)
         ok = FALSE;
+    if (ok && w->reserved > (guint64)st.st_size && truncate(w->path, st.st_size) != 0)
+        ok = FALSE; /* gives back what was allocated ahead and not used */
     if (!ok) {
         g_autofree char *d = h5_error_detail();
         g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot finish shard: %s", w->path, d);
