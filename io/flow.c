@@ -37,9 +37,9 @@ uint64_t c2h_addr_hash(const c2h_addr *a)
     /* splitmix64 over the two halves: cheap, well mixed, and the same everywhere. */
     uint64_t h = 0x9e3779b97f4a7c15ULL;
     for (int half = 0; half < 2; half++) {
-        uint64_t v = 0;
-        for (int i = 0; i < 8; i++)
-            v = v << 8 | a->b[half * 8 + i];
+        uint64_t v;
+        memcpy(&v, a->b + half * 8, 8);
+        v = GUINT64_FROM_BE(v); /* the 8 bytes as a big-endian number */
         h ^= v;
         h += 0x9e3779b97f4a7c15ULL;
         h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#include <zstd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -489,6 +490,15 @@ struct c2h_shard_reader {
     guint64 bytes_read;
     uint8_t *buf;              /* one column of the last read */
     gsize buf_size;
+    /* c2h_shard_load */
+    guint64 nchunks;
+    gboolean direct[C2H_NCOLS]; /* stored as c2hunt writes it: read raw chunks */
+    uint8_t *col[C2H_NCOLS];    /* the loaded chunk of each column */
+    guint64 cur;                /* the chunk in col[] */
+    unsigned cur_mask;          /* its columns loaded */
+    uint8_t *raw, *plain;       /* a compressed chunk; its shuffled bytes */
+    gsize raw_size;
+    ZSTD_DCtx *dctx;
 };
 
 void c2h_shard_close(c2h_shard_reader *r)
@@ -503,6 +513,11 @@ void c2h_shard_close(c2h_shard_reader *r)
     }
     if (r->file >= 0)
         H5Fclose(r->file);
+    for (int c = 0; c < C2H_NCOLS; c++)
+        g_free(r->col[c]);
+    g_free(r->raw);
+    g_free(r->plain);
+    ZSTD_freeDCtx(r->dctx);
     g_free(r->buf);
     g_free(r->path);
     g_free(r);
@@ -543,6 +558,29 @@ static gboolean check_dataset(c2h_shard_reader *r, c2h_col c, GError **err)
         return FALSE;
     }
     return TRUE;
+}
+
+/* Is column c stored the way c2hunt writes it: chunks of chunk_rows rows, shuffle then zstd
+ * (32015) and nothing else, in this machine's byte order? Then c2h_shard_load reads its chunks
+ * raw. r->chunk_rows must be known (column 0 sets it). */
+static gboolean stored_as_written(c2h_shard_reader *r, c2h_col c)
+{
+    hid_t dcpl = H5Dget_create_plist(r->dset[c]);
+    hid_t dt = H5Dget_type(r->dset[c]);
+    hsize_t chunk = 0;
+    unsigned flags = 0, cd[8];
+    size_t n0 = G_N_ELEMENTS(cd), n1 = G_N_ELEMENTS(cd);
+    gboolean ok = dcpl >= 0 && dt >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &chunk) == 1 &&
+                  chunk == r->chunk_rows && H5Pget_nfilters(dcpl) == 2 &&
+                  H5Pget_filter2(dcpl, 0, &flags, &n0, cd, 0, NULL, NULL) == H5Z_FILTER_SHUFFLE &&
+                  H5Pget_filter2(dcpl, 1, &flags, &n1, cd, 0, NULL, NULL) == C2H_H5Z_ZSTD &&
+                  H5Tequal(dt, r->mtype[c]) > 0 && H5Tget_size(dt) == c2h_col_width(c, r->family);
+    if (dt >= 0)
+        H5Tclose(dt);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    H5Eclear2(H5E_DEFAULT);
+    return ok;
 }
 
 c2h_shard_reader *c2h_shard_open(const char *path, GError **err)
@@ -608,7 +646,10 @@ c2h_shard_reader *c2h_shard_open(const char *path, GError **err)
             if (r->chunk_rows == 0)
                 r->chunk_rows = C2H_DEFAULT_CHUNK_ROWS;
         }
+        r->direct[c] = stored_as_written(r, (c2h_col)c);
     }
+    r->nchunks = (r->rows + r->chunk_rows - 1) / r->chunk_rows;
+    r->cur = G_MAXUINT64;
     return r;
 fail:
     c2h_shard_close(r);
@@ -628,6 +669,16 @@ gboolean c2h_shard_read(c2h_shard_reader *r, guint64 row0, gsize n, unsigned col
         g_set_error(err, C2H_ERROR, C2H_ERROR_INTERNAL, "%s: rows %llu..%llu past the end (%llu rows)", r->path,
                     (unsigned long long)row0, (unsigned long long)(row0 + n - 1), (unsigned long long)r->rows);
         return FALSE;
+    }
+    if (row0 % r->chunk_rows == 0 && n == MIN((guint64)r->chunk_rows, r->rows - row0)) {
+        /* a whole chunk: the raw path, which checks each chunk's size */
+        c2h_chunk ch;
+        if (!c2h_shard_load(r, row0 / r->chunk_rows, colmask, &ch, err))
+            return FALSE;
+        for (int c = 0; c < C2H_NCOLS; c++)
+            if (colmask & C2H_COLBIT(c))
+                scatter_col((c2h_col)c, r->family, r->col[c], n, out);
+        return TRUE;
     }
     gsize need = n * 16;
     if (r->buf_size < need) {
@@ -657,5 +708,224 @@ gboolean c2h_shard_read(c2h_shard_reader *r, guint64 row0, gsize n, unsigned col
         r->bytes_read += r->rows ? r->stored[c] * n / r->rows : 0;
     }
     H5Sclose(mspace);
+    return TRUE;
+}
+
+/* ---- chunks, for the hot path ----------------------------------------------------- */
+
+guint64 c2h_shard_nchunks(const c2h_shard_reader *r) { return r->nchunks; }
+
+/* HDF5's shuffle, undone: in holds byte j of element i at j * n + i. With SSE2 (every x86-64)
+ * sixteen elements at a time are interleaved back from their byte planes; bench/unshuffle
+ * measures it against the plain loop (HDF5's own filter is about as fast as the plain loop). */
+static void unshuffle_plain(const uint8_t *restrict in, uint8_t *restrict out, size_t w, size_t n, size_t from)
+{
+    for (size_t i = from; i < n; i++)
+        for (size_t j = 0; j < w; j++)
+            out[i * w + j] = in[j * n + i];
+}
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#define LD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+#define ST(p, v) _mm_storeu_si128((__m128i *)(void *)(p), (v))
+
+static void unshuffle(const uint8_t *restrict in, uint8_t *restrict out, size_t w, size_t n)
+{
+    size_t i = 0;
+    switch (w) {
+    case 1:
+        memcpy(out, in, n);
+        return;
+    case 2:
+        for (; i + 16 <= n; i += 16) {
+            __m128i a = LD(in + i), b = LD(in + n + i);
+            ST(out + 2 * i, _mm_unpacklo_epi8(a, b));
+            ST(out + 2 * i + 16, _mm_unpackhi_epi8(a, b));
+        }
+        break;
+    case 4:
+        for (; i + 16 <= n; i += 16) {
+            __m128i p0 = LD(in + i), p1 = LD(in + n + i), p2 = LD(in + 2 * n + i), p3 = LD(in + 3 * n + i);
+            __m128i t0 = _mm_unpacklo_epi8(p0, p1), t1 = _mm_unpackhi_epi8(p0, p1);
+            __m128i t2 = _mm_unpacklo_epi8(p2, p3), t3 = _mm_unpackhi_epi8(p2, p3);
+            uint8_t *o = out + 4 * i;
+            ST(o, _mm_unpacklo_epi16(t0, t2));
+            ST(o + 16, _mm_unpackhi_epi16(t0, t2));
+            ST(o + 32, _mm_unpacklo_epi16(t1, t3));
+            ST(o + 48, _mm_unpackhi_epi16(t1, t3));
+        }
+        break;
+    case 8:
+        for (; i + 16 <= n; i += 16) {
+            __m128i p[8], a[8], b[8];
+            for (size_t j = 0; j < 8; j++)
+                p[j] = LD(in + j * n + i);
+            for (size_t j = 0; j < 4; j++) { /* bytes 2j, 2j+1 of elements 0-7 and 8-15 */
+                a[2 * j] = _mm_unpacklo_epi8(p[2 * j], p[2 * j + 1]);
+                a[2 * j + 1] = _mm_unpackhi_epi8(p[2 * j], p[2 * j + 1]);
+            }
+            for (size_t h = 0; h < 2; h++) { /* bytes 4h..4h+3 of elements 0-3, 4-7, 8-11, 12-15 */
+                b[4 * h] = _mm_unpacklo_epi16(a[4 * h], a[4 * h + 2]);
+                b[4 * h + 1] = _mm_unpackhi_epi16(a[4 * h], a[4 * h + 2]);
+                b[4 * h + 2] = _mm_unpacklo_epi16(a[4 * h + 1], a[4 * h + 3]);
+                b[4 * h + 3] = _mm_unpackhi_epi16(a[4 * h + 1], a[4 * h + 3]);
+            }
+            uint8_t *o = out + 8 * i;
+            for (size_t q = 0; q < 4; q++) {
+                ST(o + 32 * q, _mm_unpacklo_epi32(b[q], b[4 + q]));
+                ST(o + 32 * q + 16, _mm_unpackhi_epi32(b[q], b[4 + q]));
+            }
+        }
+        break;
+    default:
+        break;
+    }
+    unshuffle_plain(in, out, w, n, i);
+}
+#undef LD
+#undef ST
+#else
+static void unshuffle(const uint8_t *restrict in, uint8_t *restrict out, size_t w, size_t n)
+{
+    unshuffle_plain(in, out, w, n, 0);
+}
+#endif
+
+/* For bench/unshuffle and the tests: the vector path (when built) and the plain one. */
+void c2h_unshuffle(const uint8_t *in, uint8_t *out, size_t w, size_t n, gboolean plain)
+{
+    if (plain)
+        unshuffle_plain(in, out, w, n, 0);
+    else
+        unshuffle(in, out, w, n);
+}
+
+/* Read chunk k of column c raw, decompress and unshuffle it into r->col[c]. @return 1 done,
+ * 0 error (err set), -1 this chunk is not stored as written (a filter skipped): use H5Dread. */
+static int load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, GError **err)
+{
+    size_t w = c2h_col_width(c, r->family), want = (size_t)r->chunk_rows * w;
+    hsize_t off = k * r->chunk_rows, nbytes = 0;
+    unsigned long long last = MIN((k + 1) * r->chunk_rows, r->rows) - 1;
+    const char *why = NULL;
+    g_autofree char *detail = NULL;
+    uint32_t fmask = 0;
+    if (H5Dget_chunk_storage_size(r->dset[c], &off, &nbytes) < 0 || nbytes == 0) {
+        why = "missing or unreadable (truncated file?)";
+        detail = h5_error_detail();
+    } else {
+        if (r->raw_size < nbytes) {
+            g_free(r->raw);
+            r->raw_size = (gsize)nbytes;
+            r->raw = g_malloc(r->raw_size);
+        }
+        if (H5Dread_chunk(r->dset[c], H5P_DEFAULT, &off, &fmask, r->raw) < 0) {
+            why = "cannot read (truncated file?)";
+            detail = h5_error_detail();
+        }
+    }
+    if (why == NULL && fmask != 0)
+        return -1;
+    if (why == NULL) {
+        if (r->dctx == NULL)
+            r->dctx = ZSTD_createDCtx();
+        if (r->plain == NULL)
+            r->plain = g_malloc((gsize)r->chunk_rows * 16);
+        unsigned long long size = ZSTD_getFrameContentSize(r->raw, (size_t)nbytes);
+        if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
+            why = "not a zstd frame with its content size";
+        } else if (size != want) {
+            why = "wrong size";
+            detail = g_strdup_printf("its zstd frame decompresses to %llu bytes, a chunk is %zu", size, want);
+        } else {
+            size_t got = ZSTD_decompressDCtx(r->dctx, r->plain, want, r->raw, (size_t)nbytes);
+            if (ZSTD_isError(got)) {
+                why = "zstd";
+                detail = g_strdup(ZSTD_getErrorName(got));
+            } else if (got != want) {
+                why = "wrong size";
+                detail = g_strdup_printf("decompressed to %zu bytes, a chunk is %zu", got, want);
+            }
+        }
+    }
+    if (why != NULL) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
+                    "%s: dataset /flows/%s: chunk %llu (rows %llu..%llu): %s%s%s (corrupt chunk)", r->path, col_names[c],
+                    (unsigned long long)k, (unsigned long long)off, last, why, detail && *detail ? ": " : "",
+                    detail ? detail : "");
+        return 0;
+    }
+    unshuffle(r->plain, r->col[c], w, r->chunk_rows);
+    r->bytes_read += nbytes;
+    return 1;
+}
+
+/* Chunk k of column c through H5Dread (any filters HDF5 knows). */
+static gboolean load_h5(c2h_shard_reader *r, c2h_col c, guint64 k, gsize n, GError **err)
+{
+    hsize_t start = k * r->chunk_rows, count = n;
+    hid_t mspace = H5Screate_simple(1, &count, NULL);
+    hid_t fspace = H5Dget_space(r->dset[c]);
+    gboolean ok = fspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
+                  H5Dread(r->dset[c], r->mtype[c], mspace, fspace, H5P_DEFAULT, r->col[c]) >= 0;
+    g_autofree char *d = ok ? NULL : h5_error_detail();
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    H5Sclose(mspace);
+    if (!ok)
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
+                    "%s: dataset /flows/%s: chunk %llu (rows %llu..%llu): cannot read (corrupt or truncated chunk): %s",
+                    r->path, col_names[c], (unsigned long long)k, (unsigned long long)start,
+                    (unsigned long long)(start + n - 1), d);
+    else
+        r->bytes_read += r->rows ? r->stored[c] * n / r->rows : 0;
+    return ok;
+}
+
+gboolean c2h_shard_load(c2h_shard_reader *r, guint64 k, unsigned colmask, c2h_chunk *ch, GError **err)
+{
+    if (k >= r->nchunks) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INTERNAL, "%s: chunk %llu past the end (%llu chunks)", r->path,
+                    (unsigned long long)k, (unsigned long long)r->nchunks);
+        return FALSE;
+    }
+    if (r->cur != k) {
+        r->cur = k;
+        r->cur_mask = 0;
+        memset(ch, 0, sizeof *ch);
+    }
+    gsize n = (gsize)MIN((guint64)r->chunk_rows, r->rows - k * r->chunk_rows);
+    for (int c = 0; c < C2H_NCOLS; c++) {
+        if (!(colmask & C2H_COLBIT(c)) || (r->cur_mask & C2H_COLBIT(c)))
+            continue;
+        if (r->col[c] == NULL)
+            r->col[c] = g_malloc((gsize)r->chunk_rows * c2h_col_width((c2h_col)c, r->family));
+        int got = r->direct[c] ? load_direct(r, (c2h_col)c, k, err) : -1;
+        if (got == 0 || (got < 0 && !load_h5(r, (c2h_col)c, k, n, err))) {
+            r->cur = G_MAXUINT64;
+            return FALSE;
+        }
+        r->cur_mask |= C2H_COLBIT(c);
+    }
+    ch->index = k;
+    ch->n = n;
+    ch->family = r->family;
+    ch->loaded = r->cur_mask;
+    gboolean v4 = r->family == C2H_FAMILY_V4;
+#define COL(c, T) ((r->cur_mask & C2H_COLBIT(c)) ? (const T *)r->col[c] : NULL)
+    ch->start_ms = COL(C2H_COL_START_MS, int64_t);
+    ch->end_ms = COL(C2H_COL_END_MS, int64_t);
+    ch->src4 = v4 ? COL(C2H_COL_SRC_ADDR, uint32_t) : NULL;
+    ch->dst4 = v4 ? COL(C2H_COL_DST_ADDR, uint32_t) : NULL;
+    ch->src6 = v4 ? NULL : COL(C2H_COL_SRC_ADDR, c2h_addr);
+    ch->dst6 = v4 ? NULL : COL(C2H_COL_DST_ADDR, c2h_addr);
+    ch->sport = COL(C2H_COL_SRC_PORT, uint16_t);
+    ch->dport = COL(C2H_COL_DST_PORT, uint16_t);
+    ch->proto = COL(C2H_COL_PROTOCOL, uint8_t);
+    ch->tcp_flags = COL(C2H_COL_TCP_FLAGS, uint8_t);
+    ch->packets = COL(C2H_COL_PACKETS, uint64_t);
+    ch->bytes = COL(C2H_COL_BYTES, uint64_t);
+#undef COL
     return TRUE;
 }

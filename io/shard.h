@@ -109,4 +109,42 @@ guint64 c2h_shard_bytes_read(const c2h_shard_reader *r);
  * the rows when a chunk is corrupt or truncated. */
 gboolean c2h_shard_read(c2h_shard_reader *r, guint64 row0, gsize n, unsigned colmask, c2h_flow *out, GError **err);
 
+/* One chunk's columns, as stored: the hot path of `c2hunt run` reads these instead of
+ * c2h_flow rows. The pointers of the columns not loaded are NULL; they stay valid until the
+ * next c2h_shard_load of another chunk or c2h_shard_close. */
+typedef struct c2h_chunk {
+    guint64 index; /* chunk number: rows [index * chunk_rows, + n) */
+    gsize n;
+    int family;
+    unsigned loaded; /* C2H_COLBIT mask */
+    const int64_t *start_ms, *end_ms;
+    const uint32_t *src4, *dst4; /* family 4: the host-order IPv4 value (c2h_addr_v4) */
+    const c2h_addr *src6, *dst6; /* family 6 */
+    const uint16_t *sport, *dport;
+    const uint8_t *proto, *tcp_flags;
+    const uint64_t *packets, *bytes;
+} c2h_chunk;
+
+/* Chunks in the shard. */
+guint64 c2h_shard_nchunks(const c2h_shard_reader *r);
+/* Load the columns in colmask of chunk k into ch (columns of chunk k already loaded are not
+ * read again, so a caller can load the columns it filters on, then the others only when a
+ * row passed). A chunk stored as c2hunt writes it (shuffle + zstd, native byte order) is read
+ * raw (H5Dread_chunk), decompressed into a reused buffer and its size and checksum checked;
+ * any other filter pipeline goes through H5Dread. @return FALSE with err naming the file,
+ * the dataset and the chunk when it is corrupt or truncated. */
+gboolean c2h_shard_load(c2h_shard_reader *r, guint64 k, unsigned colmask, c2h_chunk *ch, GError **err);
+/* Undo HDF5's byte shuffle of n elements of w bytes (in: byte j of element i at j * n + i),
+ * with the vector path or, when plain, the byte loop; for bench/unshuffle and the tests. */
+void c2h_unshuffle(const uint8_t *in, uint8_t *out, size_t w, size_t n, gboolean plain);
+/* The address of row i of a loaded address column (src or dst) as c2h_addr. */
+static inline c2h_addr c2h_chunk_src(const c2h_chunk *ch, gsize i)
+{
+    return ch->family == C2H_FAMILY_V4 ? c2h_addr_from_v4(ch->src4[i]) : ch->src6[i];
+}
+static inline c2h_addr c2h_chunk_dst(const c2h_chunk *ch, gsize i)
+{
+    return ch->family == C2H_FAMILY_V4 ? c2h_addr_from_v4(ch->dst4[i]) : ch->dst6[i];
+}
+
 #endif

@@ -16,6 +16,7 @@
 #include "mpi/ckpt.h"
 #include "mpi/cmds.h"
 #include "mpi/exchange.h"
+#include "partition/addrmap.h"
 #include "partition/owner.h"
 #include "report/result.h"
 
@@ -59,8 +60,6 @@ typedef struct run {
 
 /* ---- reading ---------------------------------------------------------------------- */
 
-typedef void (*flow_fn)(run *r, const c2h_flow *f, gsize n, void *ud);
-
 static int owner_of_dst(const void *rec, int nranks)
 {
     return c2h_owner(&((const c2h_edge *)rec)->dst, nranks);
@@ -88,66 +87,114 @@ static void progress(run *r, const char *phase, guint done, guint total, guint64
             secs > 0 ? (double)flows / secs / 1e6 : 0.0, last ? "took " : "~", last ? secs : left);
 }
 
-/* Stream this rank's shards, chunk by chunk, the columns in colmask, keeping the rows whose
- * start is in [since, until). */
-static gboolean scan(run *r, const char *phase, unsigned colmask, flow_fn fn, void *ud, phase_metrics *m,
+/* What a pass sees of one chunk: the columns it filters on, loaded; more on demand. */
+typedef struct chunk_ctx {
+    c2h_shard_reader *sr;
+    c2h_chunk ch;
+    gboolean whole;  /* every row of the shard is in [since, until): start_ms need not be read */
+    gint64 since, until;
+    guint32 *hit;    /* scratch: row numbers that passed the filter */
+    GError **err;
+    gboolean failed;
+} chunk_ctx;
+
+typedef void (*chunk_fn)(run *r, chunk_ctx *c, void *ud);
+
+/* Load the columns of mask for the current chunk too. @return FALSE (c->failed) on a bad chunk. */
+static gboolean more(chunk_ctx *c, unsigned mask)
+{
+    if (!c->failed && !c2h_shard_load(c->sr, c->ch.index, mask, &c->ch, c->err))
+        c->failed = TRUE;
+    return !c->failed;
+}
+
+static inline gboolean in_window(const chunk_ctx *c, gsize i)
+{
+    return c->whole || (c->ch.start_ms[i] >= c->since && c->ch.start_ms[i] < c->until);
+}
+
+/* Row i of the loaded columns as a flow (the fields of columns not loaded are 0). */
+static void flow_at(const c2h_chunk *ch, gsize i, c2h_flow *f)
+{
+    memset(f, 0, sizeof *f);
+    if (ch->loaded & C2H_COLBIT(C2H_COL_SRC_ADDR))
+        f->src = c2h_chunk_src(ch, i);
+    if (ch->loaded & C2H_COLBIT(C2H_COL_DST_ADDR))
+        f->dst = c2h_chunk_dst(ch, i);
+    f->start_ms = ch->start_ms ? ch->start_ms[i] : 0;
+    f->bytes = ch->bytes ? ch->bytes[i] : 0;
+    f->dport = ch->dport ? ch->dport[i] : 0;
+    f->proto = ch->proto ? ch->proto[i] : 0;
+}
+
+/* Stream this rank's shards chunk by chunk: load the columns in filter (and start_ms when a
+ * shard is not wholly inside [since, until)), and hand each chunk to fn, which loads more
+ * columns only for the chunks where a row passed. */
+static gboolean scan(run *r, const char *phase, unsigned filter, chunk_fn fn, void *ud, phase_metrics *m,
                      GError **err)
 {
     gint64 t0 = g_get_monotonic_time();
-    colmask |= C2H_COLBIT(C2H_COL_START_MS);
-    c2h_flow *buf = NULL;
+    chunk_ctx c = {.since = r->since, .until = r->until, .err = err};
     gsize cap = 0;
-    for (guint k = 0; k < r->mine->len; k++) {
+    gboolean ok = TRUE;
+    for (guint k = 0; ok && k < r->mine->len; k++) {
         guint si = g_array_index(r->mine, guint, k);
         g_autofree char *path = c2h_archive_shard_path(r->a, si);
         c2h_shard_reader *sr = c2h_shard_open(path, err);
         if (sr == NULL)
-            return g_free(buf), FALSE;
+            return g_free(c.hit), FALSE;
         const c2h_shard_info *info = &g_array_index(r->a->shards, c2h_shard_info, si);
         if (c2h_shard_rows(sr) != info->rows) {
             g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: %" G_GUINT64_FORMAT " rows, the index says %" G_GUINT64_FORMAT,
                         path, c2h_shard_rows(sr), info->rows);
             c2h_shard_close(sr);
-            return g_free(buf), FALSE;
+            return g_free(c.hit), FALSE;
         }
-        guint step = c2h_shard_chunk_rows(sr);
-        if (cap < step) {
-            g_free(buf);
-            cap = step;
-            buf = g_new0(c2h_flow, cap);
+        if (cap < c2h_shard_chunk_rows(sr)) {
+            g_free(c.hit);
+            cap = c2h_shard_chunk_rows(sr);
+            c.hit = g_new(guint32, cap);
         }
-        for (guint64 row = 0; row < info->rows; row += step) {
-            gsize n = (gsize)MIN((guint64)step, info->rows - row);
-            if (!c2h_shard_read(sr, row, n, colmask, buf, err)) {
-                c2h_shard_close(sr);
-                return g_free(buf), FALSE;
+        c.sr = sr;
+        c.whole = info->t_min_ms >= r->since && info->t_max_ms < r->until;
+        unsigned first = filter | (c.whole ? 0 : C2H_COLBIT(C2H_COL_START_MS));
+        guint64 nchunks = c2h_shard_nchunks(sr);
+        for (guint64 ck = 0; ok && ck < nchunks; ck++) {
+            ok = c2h_shard_load(sr, ck, first, &c.ch, err);
+            if (ok) {
+                m->flows_read += c.ch.n;
+                fn(r, &c, ud);
+                ok = !c.failed;
             }
-            m->flows_read += n;
-            gsize w = 0; /* keep the window */
-            for (gsize i = 0; i < n; i++)
-                if (buf[i].start_ms >= r->since && buf[i].start_ms < r->until)
-                    buf[w++] = buf[i];
-            if (w)
-                fn(r, buf, w, ud);
         }
         m->bytes_read += c2h_shard_bytes_read(sr);
         c2h_shard_close(sr);
         progress(r, phase, k + 1, r->mine->len, m->flows_read, t0, FALSE);
     }
-    progress(r, phase, r->mine->len, r->mine->len, m->flows_read, t0, TRUE);
-    g_free(buf);
-    return TRUE;
+    if (ok)
+        progress(r, phase, r->mine->len, r->mine->len, m->flows_read, t0, TRUE);
+    g_free(c.hit);
+    return ok;
 }
 
 /* ---- pass 1: the C2-port subgraph ------------------------------------------------- */
 
-static void fold_c2_ports(run *r, const c2h_flow *f, gsize n, void *ud)
+static void fold_c2_ports(run *r, chunk_ctx *c, void *ud)
 {
     c2h_edgeset *local = ud;
-    for (gsize i = 0; i < n; i++) {
-        uint32_t pc = c2h_profile_port_class(r->p, f[i].dport);
-        if (f[i].proto == TCP && (pc & C2H_PC_C2_MASK))
-            c2h_edgeset_add_flow(local, &f[i], pc);
+    const c2h_chunk *ch = &c->ch;
+    const uint32_t *pclass = r->p->port_class;
+    gsize m = 0;
+    for (gsize i = 0; i < ch->n; i++)
+        if (ch->proto[i] == TCP && (pclass[ch->dport[i]] & C2H_PC_C2_MASK) && in_window(c, i))
+            c->hit[m++] = (guint32)i;
+    if (m == 0 || !more(c, C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_BYTES) |
+                               C2H_COLBIT(C2H_COL_START_MS)))
+        return;
+    for (gsize j = 0; j < m; j++) {
+        c2h_flow f;
+        flow_at(ch, c->hit[j], &f);
+        c2h_edgeset_add_flow(local, &f, pclass[f.dport]);
     }
 }
 
@@ -197,79 +244,119 @@ static void phase_end(phase_metrics *m, guint64 edges)
 
 /* ---- the job ---------------------------------------------------------------------- */
 
+/* Value of row i's source or destination in m (0: absent). */
+static inline uint32_t map_src(const c2h_addrmap *m, const c2h_chunk *ch, gsize i)
+{
+    return ch->family == C2H_FAMILY_V4 ? c2h_addrmap_get4(m, ch->src4[i]) : c2h_addrmap_get6(m, &ch->src6[i]);
+}
+
+static inline uint32_t map_dst(const c2h_addrmap *m, const c2h_chunk *ch, gsize i)
+{
+    return ch->family == C2H_FAMILY_V4 ? c2h_addrmap_get4(m, ch->dst4[i]) : c2h_addrmap_get6(m, &ch->dst6[i]);
+}
+
+#define COLS_EDGE (C2H_COLBIT(C2H_COL_DST_PORT) | C2H_COLBIT(C2H_COL_BYTES) | C2H_COLBIT(C2H_COL_START_MS))
+#define COLS_ADDR (C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR))
+
 typedef struct pass2 {
+    c2h_addrmap *c2;
     c2h_edgeset *in;  /* X -> c */
     c2h_edgeset *out; /* c -> Y */
 } pass2;
 
-static void fold_touching_c2(run *r, const c2h_flow *f, gsize n, void *ud)
+static void fold_touching_c2(run *r, chunk_ctx *c, void *ud)
 {
     pass2 *p2 = ud;
-    for (gsize i = 0; i < n; i++) {
-        gboolean to_c2 = c2h_addrset_has(r->c2, &f[i].dst), from_c2 = c2h_addrset_has(r->c2, &f[i].src);
-        if (!to_c2 && !from_c2)
-            continue;
-        uint32_t pc = c2h_profile_port_class(r->p, f[i].dport);
+    const c2h_chunk *ch = &c->ch;
+    gsize m = 0;
+    for (gsize i = 0; i < ch->n; i++)
+        if ((map_dst(p2->c2, ch, i) | map_src(p2->c2, ch, i)) && in_window(c, i))
+            c->hit[m++] = (guint32)i;
+    if (m == 0 || !more(c, COLS_EDGE))
+        return;
+    for (gsize j = 0; j < m; j++) {
+        gsize i = c->hit[j];
+        gboolean to_c2 = map_dst(p2->c2, ch, i) != 0, from_c2 = map_src(p2->c2, ch, i) != 0;
+        c2h_flow f;
+        flow_at(ch, i, &f);
+        uint32_t pc = c2h_profile_port_class(r->p, f.dport);
         if (to_c2)
-            c2h_edgeset_add_flow(p2->in, &f[i], pc);
-        if (from_c2 && !to_c2 && !c2h_addrset_has(r->victims, &f[i].dst))
-            c2h_edgeset_add_flow(p2->out, &f[i], pc);
+            c2h_edgeset_add_flow(p2->in, &f, pc);
+        if (from_c2 && !to_c2 && !c2h_addrset_has(r->victims, &f.dst))
+            c2h_edgeset_add_flow(p2->out, &f, pc);
     }
 }
 
 typedef struct pass3 {
-    GHashTable *touch_idx;   /* addr -> index+1 into touchers array */
-    GHashTable *backend_idx; /* addr -> index+1 into backend candidates */
-    c2h_hll *fanout;         /* per toucher */
-    c2h_hll *fanin;          /* per backend candidate */
-    guint64 *kept;           /* edges kept per toucher on this rank */
-    c2h_edgeset *ctl_edges;  /* k -> Y */
+    c2h_addrmap *touch_idx;   /* addr -> index+1 into touchers array */
+    c2h_addrmap *backend_idx; /* addr -> index+1 into backend candidates */
+    c2h_addrmap *c2;
+    c2h_hll *fanout;          /* per toucher */
+    c2h_hll *fanin;           /* per backend candidate */
+    guint64 *kept;            /* edges kept per toucher on this rank */
+    c2h_edgeset *ctl_edges;   /* k -> Y */
 } pass3;
 
-static void fold_candidates(run *r, const c2h_flow *f, gsize n, void *ud)
+static void fold_candidates(run *r, chunk_ctx *c, void *ud)
 {
     pass3 *p3 = ud;
-    for (gsize i = 0; i < n; i++) {
-        guint ti = GPOINTER_TO_UINT(g_hash_table_lookup(p3->touch_idx, &f[i].src));
+    const c2h_chunk *ch = &c->ch;
+    gsize m = 0;
+    for (gsize i = 0; i < ch->n; i++)
+        if ((map_src(p3->touch_idx, ch, i) | map_dst(p3->backend_idx, ch, i)) && in_window(c, i))
+            c->hit[m++] = (guint32)i;
+    if (m == 0 || !more(c, COLS_EDGE))
+        return;
+    for (gsize j = 0; j < m; j++) {
+        gsize i = c->hit[j];
+        c2h_flow f;
+        flow_at(ch, i, &f);
+        guint ti = map_src(p3->touch_idx, ch, i);
         if (ti) {
-            c2h_hll_add(&p3->fanout[ti - 1], c2h_addr_hash(&f[i].dst));
-            uint32_t pc = c2h_profile_port_class(r->p, f[i].dport);
+            c2h_hll_add(&p3->fanout[ti - 1], c2h_addr_hash(&f.dst));
+            uint32_t pc = c2h_profile_port_class(r->p, f.dport);
             /* Only contacts the way controllers touch C2 (C2 and admin ports) can stage a C2. */
-            if ((pc & (C2H_PC_C2_MASK | C2H_PC_ADMIN_MASK)) && !c2h_addrset_has(r->c2, &f[i].dst) &&
+            if ((pc & (C2H_PC_C2_MASK | C2H_PC_ADMIN_MASK)) && !map_dst(p3->c2, ch, i) &&
                 p3->kept[ti - 1] < r->p->fanout_edge_cap) {
                 guint64 before = c2h_edgeset_len(p3->ctl_edges);
-                c2h_edgeset_add_flow(p3->ctl_edges, &f[i], pc);
+                c2h_edgeset_add_flow(p3->ctl_edges, &f, pc);
                 p3->kept[ti - 1] += c2h_edgeset_len(p3->ctl_edges) - before;
             }
         }
-        guint bi = GPOINTER_TO_UINT(g_hash_table_lookup(p3->backend_idx, &f[i].dst));
+        guint bi = map_dst(p3->backend_idx, ch, i);
         if (bi)
-            c2h_hll_add(&p3->fanin[bi - 1], c2h_addr_hash(&f[i].src));
+            c2h_hll_add(&p3->fanin[bi - 1], c2h_addr_hash(&f.src));
     }
 }
 
 typedef struct pass4 {
-    GHashTable *idx; /* addr -> index+1 into the c2_predicted candidates */
+    c2h_addrmap *idx;     /* addr -> index+1 into the c2_predicted candidates */
+    c2h_addrmap *others;  /* controllers and scanners */
     c2h_hll *fanin;
 } pass4;
 
 /* Fan-in of the c2_predicted candidates from hosts that are neither controllers nor scanners. */
-static void fold_predicted_fanin(run *r, const c2h_flow *f, gsize n, void *ud)
+static void fold_predicted_fanin(run *r, chunk_ctx *c, void *ud)
 {
+    (void)r;
     pass4 *p4 = ud;
-    for (gsize i = 0; i < n; i++) {
-        guint k = GPOINTER_TO_UINT(g_hash_table_lookup(p4->idx, &f[i].dst));
-        if (k && !c2h_addrset_has(r->controllers, &f[i].src) && !c2h_addrset_has(r->scanners, &f[i].src))
-            c2h_hll_add(&p4->fanin[k - 1], c2h_addr_hash(&f[i].src));
+    const c2h_chunk *ch = &c->ch;
+    for (gsize i = 0; i < ch->n; i++) {
+        guint k = map_dst(p4->idx, ch, i);
+        if (k && !map_src(p4->others, ch, i) && in_window(c, i)) {
+            c2h_addr src = c2h_chunk_src(ch, i);
+            c2h_hll_add(&p4->fanin[k - 1], c2h_addr_hash(&src));
+        }
     }
 }
 
-static GHashTable *index_of(const GArray *labels)
+/* addr -> index + 1 of labels. */
+static c2h_addrmap *addrmap_of(const GArray *labels)
 {
-    GHashTable *t = g_hash_table_new(c2h_addr_ghash, c2h_addr_gequal);
+    c2h_addrmap *m = c2h_addrmap_new();
     for (guint i = 0; i < labels->len; i++)
-        g_hash_table_insert(t, &g_array_index(labels, c2h_label, i).addr, GUINT_TO_POINTER(i + 1));
-    return t;
+        c2h_addrmap_put(m, &g_array_index(labels, c2h_label, i).addr, i + 1);
+    return m;
 }
 
 /* Keep the edges of e whose predicate holds. @return a new GArray of c2h_edge. */
@@ -426,9 +513,7 @@ static gboolean pass_1(run *r, job_state *s, GError **err)
     const c2h_profile *p = r->p;
     phase_metrics *m = phase_begin(r, "c2_port_subgraph");
     c2h_edgeset *local = c2h_edgeset_new();
-    gboolean ok = scan(r, "pass 1/4 C2-port subgraph",
-                       C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
-                           C2H_COLBIT(C2H_COL_PROTOCOL) | C2H_COLBIT(C2H_COL_BYTES),
+    gboolean ok = scan(r, "pass 1/4 C2-port subgraph", C2H_COLBIT(C2H_COL_PROTOCOL) | C2H_COLBIT(C2H_COL_DST_PORT),
                        fold_c2_ports, local, m, err);
     if (!c2h_comm_agree(r->comm, ok)) {
         c2h_edgeset_free(local);
@@ -490,11 +575,9 @@ static gboolean pass_2(run *r, job_state *s, GError **err)
     const c2h_profile *p = r->p;
     guint n_c2 = g_hash_table_size(r->c2);
     phase_metrics *m = phase_begin(r, "touching_c2");
-    pass2 p2 = {c2h_edgeset_new(), c2h_edgeset_new()};
-    gboolean ok = scan(r, "pass 2/4 flows touching C2",
-                       C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
-                           C2H_COLBIT(C2H_COL_BYTES),
-                       fold_touching_c2, &p2, m, err);
+    pass2 p2 = {c2h_addrmap_from_set(r->c2), c2h_edgeset_new(), c2h_edgeset_new()};
+    gboolean ok = scan(r, "pass 2/4 flows touching C2", COLS_ADDR, fold_touching_c2, &p2, m, err);
+    c2h_addrmap_free(p2.c2);
     if (!c2h_comm_agree(r->comm, ok)) {
         c2h_edgeset_free(p2.in);
         c2h_edgeset_free(p2.out);
@@ -531,17 +614,14 @@ static gboolean pass_3(run *r, job_state *s, GError **err)
     const c2h_profile *p = r->p;
     GArray *touchers = s->touchers, *bcand = s->bcand;
     phase_metrics *m = phase_begin(r, "controllers_and_backends");
-    pass3 p3 = {.touch_idx = index_of(touchers), .backend_idx = index_of(bcand)};
+    pass3 p3 = {.touch_idx = addrmap_of(touchers), .backend_idx = addrmap_of(bcand), .c2 = c2h_addrmap_from_set(r->c2)};
     p3.fanout = g_new0(c2h_hll, MAX(touchers->len, 1));
     p3.fanin = g_new0(c2h_hll, MAX(bcand->len, 1));
     p3.kept = g_new0(guint64, MAX(touchers->len, 1));
     p3.ctl_edges = c2h_edgeset_new();
     gboolean ok = TRUE;
     if (touchers->len + bcand->len > 0)
-        ok = scan(r, "pass 3/4 candidates' flows",
-                  C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_DST_PORT) |
-                      C2H_COLBIT(C2H_COL_BYTES),
-                  fold_candidates, &p3, m, err);
+        ok = scan(r, "pass 3/4 candidates' flows", COLS_ADDR, fold_candidates, &p3, m, err);
     ok = c2h_comm_agree(r->comm, ok);
     if (ok) {
         c2h_allreduce_max_u8(r->comm, (guint8 *)p3.fanout, sizeof(c2h_hll) * touchers->len);
@@ -582,8 +662,9 @@ static gboolean pass_3(run *r, job_state *s, GError **err)
         g_array_free(ploc, TRUE);
         phase_end(m, s->ctl_by_dst->len);
     }
-    g_hash_table_destroy(p3.touch_idx);
-    g_hash_table_destroy(p3.backend_idx);
+    c2h_addrmap_free(p3.touch_idx);
+    c2h_addrmap_free(p3.backend_idx);
+    c2h_addrmap_free(p3.c2);
     g_free(p3.fanout);
     g_free(p3.fanin);
     g_free(p3.kept);
@@ -788,10 +869,17 @@ static gboolean finish(run *r, job_state *s, GHashTable *seeds, const run_opts *
     {
         /* Pass 4: who else reaches the c2_predicted candidates (only when there are any). */
         phase_metrics *m = phase_begin(r, "predicted_fanin");
-        pass4 p4 = {.idx = index_of(pred), .fanin = g_new0(c2h_hll, MAX(pred->len, 1))};
+        pass4 p4 = {.idx = addrmap_of(pred), .others = c2h_addrmap_new(), .fanin = g_new0(c2h_hll, MAX(pred->len, 1))};
+        GHashTable *other_sets[2] = {r->controllers, r->scanners};
+        for (guint i = 0; i < 2; i++) {
+            GHashTableIter it;
+            gpointer k;
+            g_hash_table_iter_init(&it, other_sets[i]);
+            while (g_hash_table_iter_next(&it, &k, NULL))
+                c2h_addrmap_put(p4.others, k, 1);
+        }
         if (pred->len > 0)
-            ok = scan(r, "pass 4/4 staged C2's fan-in", C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR),
-                      fold_predicted_fanin, &p4, m, err);
+            ok = scan(r, "pass 4/4 staged C2's fan-in", COLS_ADDR, fold_predicted_fanin, &p4, m, err);
         ok = c2h_comm_agree(r->comm, ok);
         if (ok) {
             c2h_allreduce_max_u8(r->comm, (guint8 *)p4.fanin, sizeof(c2h_hll) * pred->len);
@@ -802,7 +890,8 @@ static gboolean finish(run *r, job_state *s, GHashTable *seeds, const run_opts *
                     g_array_append_vals(labels_local, l, 1);
             }
         }
-        g_hash_table_destroy(p4.idx);
+        c2h_addrmap_free(p4.idx);
+        c2h_addrmap_free(p4.others);
         g_free(p4.fanin);
         phase_end(m, 0);
     }

@@ -12,43 +12,53 @@
 
 /* ---- escaping ------------------------------------------------------------------------ */
 
+/* A character no XML or HTML text may hold: C0 controls but tab, newline and carriage
+ * return, DEL, the C1 controls, and the noncharacters U+FFFE and U+FFFF. */
+static gboolean not_text(gunichar c)
+{
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7f && c <= 0x9f) || c == 0xfffe ||
+           c == 0xffff;
+}
+
 void c2h_append_xml_escaped(GString *out, const char *s)
 {
     g_autofree char *v = g_utf8_make_valid(s, -1);
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        switch (*p) {
+    for (const char *p = v; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        switch (c) {
         case '&': g_string_append(out, "&amp;"); break;
         case '<': g_string_append(out, "&lt;"); break;
         case '>': g_string_append(out, "&gt;"); break;
         case '"': g_string_append(out, "&quot;"); break;
         case '\'': g_string_append(out, "&#39;"); break;
+        case '\r': g_string_append_c(out, '\n'); break;
         default:
-            if (*p >= 0x20 || *p == '\t' || *p == '\n')
-                g_string_append_c(out, (char)*p);
-            else if (*p == '\r')
-                g_string_append_c(out, '\n');
+            if (!not_text(c))
+                g_string_append_len(out, p, g_utf8_next_char(p) - p);
         }
     }
 }
 
 /* s as a quoted DOT string: backslashes and quotes escaped, a newline as \n (a line break
- * in labels and tooltips), other control characters as spaces, and & as &amp;: Graphviz
- * reads entities in labels ("&lt;" would show as "<") and keeps them in its SVG. */
+ * in labels and tooltips), characters no XML may hold (not_text) as spaces, since Graphviz
+ * copies labels into its SVG, and & as &amp;: Graphviz reads entities in labels ("&lt;"
+ * would show as "<") and keeps them in its SVG. */
 static void dot_quoted(GString *out, const char *s)
 {
     g_autofree char *v = g_utf8_make_valid(s, -1);
     g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if (*p == '&')
+    for (const char *p = v; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (c == '&')
             g_string_append(out, "&amp;");
-        else if (*p == '\\' || *p == '"')
-            g_string_append_c(out, '\\'), g_string_append_c(out, (char)*p);
-        else if (*p == '\n')
+        else if (c == '\\' || c == '"')
+            g_string_append_c(out, '\\'), g_string_append_c(out, (char)c);
+        else if (c == '\n')
             g_string_append(out, "\\n");
-        else if (*p < 0x20 || *p == 0x7f)
+        else if (c == '\t' || c == '\r' || not_text(c))
             g_string_append_c(out, ' ');
         else
-            g_string_append_c(out, (char)*p);
+            g_string_append_len(out, p, g_utf8_next_char(p) - p);
     }
     g_string_append_c(out, '"');
 }
@@ -605,7 +615,8 @@ GString *c2h_graph_dot(const c2h_graph *g)
     if (dot)
         g_string_append(s, "rankdir=LR, ranksep=1.2, nodesep=0.1, newrank=true, ");
     else
-        g_string_append(s, "overlap=prism, overlap_scaling=-4, splines=true, pack=true, packmode=\"array_r1\", ");
+        /* splines=curved, not true: routing splines around the nodes took 2 s of a medium run */
+        g_string_append(s, "overlap=prism, overlap_scaling=-4, splines=curved, pack=true, packmode=\"array_r1\", ");
     g_string_append(s, "fontname=\"Helvetica,Arial,sans-serif\", fontsize=11, labelloc=t, labeljust=l, pad=0.2, "
                        "bgcolor=\"white\", outputorder=edgesfirst, label=");
     dot_legend(s, g);
