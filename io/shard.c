@@ -715,12 +715,14 @@ gboolean c2h_shard_read(c2h_shard_reader *r, guint64 row0, gsize n, unsigned col
 
 guint64 c2h_shard_nchunks(const c2h_shard_reader *r) { return r->nchunks; }
 
-/* HDF5's shuffle, undone: in holds byte j of element i at j * n + i. With SSE2 (every x86-64)
+/* HDF5's shuffle, undone for the first `count` of n elements: in holds byte j of element i at
+ * j * n + i (a chunk's last rows may be fill that need not be unshuffled). With SSE2 (every x86-64)
  * sixteen elements at a time are interleaved back from their byte planes; bench/unshuffle
  * measures it against the plain loop (HDF5's own filter is about as fast as the plain loop). */
-static void unshuffle_plain(const uint8_t *restrict in, uint8_t *restrict out, size_t w, size_t n, size_t from)
+static void unshuffle_plain(const uint8_t *restrict in, uint8_t *restrict out, size_t w, size_t n, size_t from,
+                            size_t count)
 {
-    for (size_t i = from; i < n; i++)
+    for (size_t i = from; i < count; i++)
         for (size_t j = 0; j < w; j++)
             out[i * w + j] = in[j * n + i];
 }
@@ -730,22 +732,22 @@ static void unshuffle_plain(const uint8_t *restrict in, uint8_t *restrict out, s
 #define LD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 #define ST(p, v) _mm_storeu_si128((__m128i *)(void *)(p), (v))
 
-static void unshuffle(const uint8_t *restrict in, uint8_t *restrict out, size_t w, size_t n)
+static void unshuffle(const uint8_t *restrict in, uint8_t *restrict out, size_t w, size_t n, size_t count)
 {
     size_t i = 0;
     switch (w) {
     case 1:
-        memcpy(out, in, n);
+        memcpy(out, in, count);
         return;
     case 2:
-        for (; i + 16 <= n; i += 16) {
+        for (; i + 16 <= count; i += 16) {
             __m128i a = LD(in + i), b = LD(in + n + i);
             ST(out + 2 * i, _mm_unpacklo_epi8(a, b));
             ST(out + 2 * i + 16, _mm_unpackhi_epi8(a, b));
         }
         break;
     case 4:
-        for (; i + 16 <= n; i += 16) {
+        for (; i + 16 <= count; i += 16) {
             __m128i p0 = LD(in + i), p1 = LD(in + n + i), p2 = LD(in + 2 * n + i), p3 = LD(in + 3 * n + i);
             __m128i t0 = _mm_unpacklo_epi8(p0, p1), t1 = _mm_unpackhi_epi8(p0, p1);
             __m128i t2 = _mm_unpacklo_epi8(p2, p3), t3 = _mm_unpackhi_epi8(p2, p3);
@@ -757,7 +759,7 @@ static void unshuffle(const uint8_t *restrict in, uint8_t *restrict out, size_t 
         }
         break;
     case 8:
-        for (; i + 16 <= n; i += 16) {
+        for (; i + 16 <= count; i += 16) {
             __m128i p[8], a[8], b[8];
             for (size_t j = 0; j < 8; j++)
                 p[j] = LD(in + j * n + i);
@@ -781,24 +783,24 @@ static void unshuffle(const uint8_t *restrict in, uint8_t *restrict out, size_t 
     default:
         break;
     }
-    unshuffle_plain(in, out, w, n, i);
+    unshuffle_plain(in, out, w, n, i, count);
 }
 #undef LD
 #undef ST
 #else
-static void unshuffle(const uint8_t *restrict in, uint8_t *restrict out, size_t w, size_t n)
+static void unshuffle(const uint8_t *restrict in, uint8_t *restrict out, size_t w, size_t n, size_t count)
 {
-    unshuffle_plain(in, out, w, n, 0);
+    unshuffle_plain(in, out, w, n, 0, count);
 }
 #endif
 
 /* For bench/unshuffle and the tests: the vector path (when built) and the plain one. */
-void c2h_unshuffle(const uint8_t *in, uint8_t *out, size_t w, size_t n, gboolean plain)
+void c2h_unshuffle(const uint8_t *in, uint8_t *out, size_t w, size_t n, size_t count, gboolean plain)
 {
     if (plain)
-        unshuffle_plain(in, out, w, n, 0);
+        unshuffle_plain(in, out, w, n, 0, count);
     else
-        unshuffle(in, out, w, n);
+        unshuffle(in, out, w, n, count);
 }
 
 /* Read chunk k of column c raw, decompress and unshuffle it into r->col[c]. @return 1 done,
@@ -856,7 +858,7 @@ static int load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, GError **err)
                     detail ? detail : "");
         return 0;
     }
-    unshuffle(r->plain, r->col[c], w, r->chunk_rows);
+    unshuffle(r->plain, r->col[c], w, r->chunk_rows, (size_t)(last + 1 - off));
     r->bytes_read += nbytes;
     return 1;
 }

@@ -134,9 +134,10 @@ guint64 c2h_shard_nchunks(const c2h_shard_reader *r);
  * any other filter pipeline goes through H5Dread. @return FALSE with err naming the file,
  * the dataset and the chunk when it is corrupt or truncated. */
 gboolean c2h_shard_load(c2h_shard_reader *r, guint64 k, unsigned colmask, c2h_chunk *ch, GError **err);
-/* Undo HDF5's byte shuffle of n elements of w bytes (in: byte j of element i at j * n + i),
- * with the vector path or, when plain, the byte loop; for bench/unshuffle and the tests. */
-void c2h_unshuffle(const uint8_t *in, uint8_t *out, size_t w, size_t n, gboolean plain);
+/* Undo HDF5's byte shuffle of the first count of n elements of w bytes (in: byte j of element
+ * i at j * n + i), with the vector path or, when plain, the byte loop; for bench/readpath and
+ * the tests. */
+void c2h_unshuffle(const uint8_t *in, uint8_t *out, size_t w, size_t n, size_t count, gboolean plain);
 /* The address of row i of a loaded address column (src or dst) as c2h_addr. */
 static inline c2h_addr c2h_chunk_src(const c2h_chunk *ch, gsize i)
 {

@@ -244,15 +244,16 @@ static void phase_end(phase_metrics *m, guint64 edges)
 
 /* ---- the job ---------------------------------------------------------------------- */
 
-/* Value of row i's source or destination in m (0: absent). */
+/* Value of row i's source or destination in m (0: absent). A family 6 shard may hold an
+ * IPv4 (mapped) address on one side, hence c2h_addrmap_get there. */
 static inline uint32_t map_src(const c2h_addrmap *m, const c2h_chunk *ch, gsize i)
 {
-    return ch->family == C2H_FAMILY_V4 ? c2h_addrmap_get4(m, ch->src4[i]) : c2h_addrmap_get6(m, &ch->src6[i]);
+    return ch->family == C2H_FAMILY_V4 ? c2h_addrmap_get4(m, ch->src4[i]) : c2h_addrmap_get(m, &ch->src6[i]);
 }
 
 static inline uint32_t map_dst(const c2h_addrmap *m, const c2h_chunk *ch, gsize i)
 {
-    return ch->family == C2H_FAMILY_V4 ? c2h_addrmap_get4(m, ch->dst4[i]) : c2h_addrmap_get6(m, &ch->dst6[i]);
+    return ch->family == C2H_FAMILY_V4 ? c2h_addrmap_get4(m, ch->dst4[i]) : c2h_addrmap_get(m, &ch->dst6[i]);
 }
 
 #define COLS_EDGE (C2H_COLBIT(C2H_COL_DST_PORT) | C2H_COLBIT(C2H_COL_BYTES) | C2H_COLBIT(C2H_COL_START_MS))

@@ -1,0 +1,110 @@
+/* test_hotpath.c: the pieces of `c2hunt run`'s read path that replace library calls:
+ * the SSE2 unshuffle against the byte loop and against a shuffle done here by the rule
+ * (HDF5's: byte j of element i at j * n + i), for every element width a shard uses and for
+ * counts that are not a multiple of the vector width; and the address map against a
+ * GHashTable on IPv4 and IPv6 keys, present and absent, through its growth. */
+#include "io/shard.h"
+#include "partition/addrmap.h"
+#include "partition/edges.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+static void unshuffle_matches_the_rule(void **state)
+{
+    (void)state;
+    const size_t widths[] = {1, 2, 4, 8, 16};
+    const size_t sizes[] = {1, 15, 16, 17, 1000, 4096};
+    GRand *rnd = g_rand_new_with_seed(7);
+    for (size_t wi = 0; wi < G_N_ELEMENTS(widths); wi++)
+        for (size_t si = 0; si < G_N_ELEMENTS(sizes); si++) {
+            size_t w = widths[wi], n = sizes[si];
+            uint8_t *orig = g_malloc(n * w), *shuf = g_malloc(n * w);
+            for (size_t i = 0; i < n * w; i++)
+                orig[i] = (uint8_t)g_rand_int(rnd);
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < w; j++)
+                    shuf[j * n + i] = orig[i * w + j];
+            /* the whole chunk, and only its first rows (the rest is fill) */
+            size_t counts[2] = {n, n > 3 ? n - 3 : n};
+            for (int ci = 0; ci < 2; ci++)
+                for (int plain = 0; plain < 2; plain++) {
+                    uint8_t *out = g_malloc0(n * w);
+                    c2h_unshuffle(shuf, out, w, n, counts[ci], plain);
+                    assert_memory_equal(out, orig, counts[ci] * w);
+                    for (size_t k = counts[ci] * w; k < n * w; k++)
+                        assert_int_equal(out[k], 0); /* rows past count untouched */
+                    g_free(out);
+                }
+            g_free(orig);
+            g_free(shuf);
+        }
+    g_rand_free(rnd);
+}
+
+static void addrmap_matches_a_hash_table(void **state)
+{
+    (void)state;
+    GRand *rnd = g_rand_new_with_seed(11);
+    c2h_addrmap *m = c2h_addrmap_new();
+    GHashTable *ref = g_hash_table_new_full(c2h_addr_ghash, c2h_addr_gequal, g_free, NULL);
+    assert_int_equal(c2h_addrmap_get4(m, 0x0a000001), 0); /* empty map */
+    for (guint i = 0; i < 5000; i++) {
+        c2h_addr *a = g_new0(c2h_addr, 1);
+        if (i % 3 == 0) {
+            for (int b = 0; b < 16; b++)
+                a->b[b] = (uint8_t)g_rand_int(rnd);
+            a->b[0] = 0x20; /* global unicast IPv6, never v4-mapped */
+        } else {
+            *a = c2h_addr_from_v4(g_rand_int(rnd) & 0x00ffffffu); /* 0.0.0.0 can be a key */
+        }
+        guint v = i + 1;
+        c2h_addrmap_put(m, a, v);
+        g_hash_table_insert(ref, a, GUINT_TO_POINTER(v)); /* a later duplicate replaces */
+    }
+    assert_int_equal(c2h_addrmap_size(m), g_hash_table_size(ref));
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, ref);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        assert_int_equal(c2h_addrmap_get(m, k), GPOINTER_TO_UINT(v));
+        if (c2h_addr_is_v4(k))
+            assert_int_equal(c2h_addrmap_get4(m, c2h_addr_v4(k)), GPOINTER_TO_UINT(v));
+        else
+            assert_int_equal(c2h_addrmap_get6(m, k), GPOINTER_TO_UINT(v));
+    }
+    for (guint i = 0; i < 20000; i++) { /* absent keys */
+        c2h_addr a = c2h_addr_from_v4(0x0b000000u | (g_rand_int(rnd) & 0x00ffffffu));
+        assert_int_equal(c2h_addrmap_get(m, &a), GPOINTER_TO_UINT(g_hash_table_lookup(ref, &a)));
+        a.b[0] = 0x21;
+        assert_int_equal(c2h_addrmap_get(m, &a), 0);
+    }
+    GHashTable *set = c2h_addrset_new();
+    g_hash_table_iter_init(&it, ref);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        c2h_addrset_add(set, k);
+    c2h_addrmap *fs = c2h_addrmap_from_set(set);
+    assert_int_equal(c2h_addrmap_size(fs), g_hash_table_size(set));
+    g_hash_table_iter_init(&it, set);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        assert_int_equal(c2h_addrmap_get(fs, k), 1);
+    c2h_addrmap_free(fs);
+    g_hash_table_destroy(set);
+    g_hash_table_destroy(ref);
+    c2h_addrmap_free(m);
+    c2h_addrmap_free(NULL);
+    g_rand_free(rnd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unshuffle_matches_the_rule),
+        cmocka_unit_test(addrmap_matches_a_hash_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
