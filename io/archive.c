@@ -1,9 +1,13 @@
 /* archive.c: the archive folder: staging, the shard router, the index. See archive.h. */
 #include "io/archive.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,46 +15,194 @@
 #define MS_PER_HOUR 3600000LL
 #define INDEX_HEADER "file\tfamily\trows\tt_min_ms\tt_max_ms\tstored_bytes\traw_bytes"
 
-/* ---- removal and staging ---------------------------------------------------------- */
+/* ---- removal ---------------------------------------------------------------------- */
+
+/* Remove name in the folder dirfd (a file, a symbolic link or a folder tree) without
+ * following a symbolic link anywhere: a folder is opened with O_NOFOLLOW relative to its
+ * parent's descriptor, so a link swapped in after a look is unlinked, never entered.
+ * Only system calls (async-signal-safe: guard_handler uses it). @return 0, or an errno. */
+#define RM_MAX_DEPTH 64
+static int rm_at(int dirfd, const char *name, int depth)
+{
+    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+        return 0;
+    int unlink_err = errno;
+    if (unlink_err != EISDIR && unlink_err != EPERM)
+        return unlink_err;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : errno == ENOTDIR || errno == ELOOP ? unlink_err : errno;
+    int first_err = 0;
+    if (depth >= RM_MAX_DEPTH) {
+        first_err = ELOOP;
+    } else {
+        /* List and remove until a listing finds nothing: removing while listing may skip
+         * entries on some file systems, so each round starts over. */
+        _Alignas(struct dirent64) char buf[2048];
+        for (int round = 0; round < 16; round++) {
+            gboolean removed = FALSE;
+            if (lseek(fd, 0, SEEK_SET) != 0)
+                break;
+            ssize_t n;
+            while ((n = getdents64(fd, buf, sizeof buf)) > 0) {
+                for (ssize_t off = 0; off < n;) {
+                    const struct dirent64 *d = (const struct dirent64 *)(const void *)(buf + off);
+                    off += d->d_reclen;
+                    if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+                        continue;
+                    int e = rm_at(fd, d->d_name, depth + 1);
+                    if (e == 0)
+                        removed = TRUE;
+                    else if (first_err == 0)
+                        first_err = e;
+                }
+            }
+            if (!removed || first_err != 0)
+                break;
+        }
+    }
+    close(fd);
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT && first_err == 0)
+        first_err = errno;
+    return first_err;
+}
+
+/* ---- removal when a signal ends the process ---------------------------------------- */
+
+/* The paths to remove (absolute), each valid while its used flag is set. Written by the
+ * main thread only; read by the handler, which may run on any thread. */
+#define GUARD_SLOTS 4
+static struct guard_slot {
+    volatile sig_atomic_t used;
+    char path[PATH_MAX];
+} guard_slots[GUARD_SLOTS];
+static const int guard_signals[] = {SIGTERM, SIGINT, SIGHUP};
+static struct sigaction guard_old[G_N_ELEMENTS(guard_signals)];
+static gboolean guard_installed[G_N_ELEMENTS(guard_signals)];
+
+static void guard_handler(int sig)
+{
+    int saved = errno;
+    for (int i = 0; i < GUARD_SLOTS; i++)
+        if (guard_slots[i].used)
+            for (int attempt = 0; attempt < 3 && rm_at(AT_FDCWD, guard_slots[i].path, 0) != 0; attempt++)
+                ; /* another thread may still be adding files: once more */
+    /* Then end the way the signal would have ended us. */
+    for (gsize k = 0; k < G_N_ELEMENTS(guard_signals); k++)
+        if (guard_signals[k] == sig)
+            sigaction(sig, &guard_old[k], NULL);
+    raise(sig); /* blocked until we return, then the default action */
+    errno = saved;
+}
+
+static void guard_install(void)
+{
+    for (gsize k = 0; k < G_N_ELEMENTS(guard_signals); k++) {
+        if (guard_installed[k])
+            continue;
+        struct sigaction old;
+        /* A signal that is ignored (nohup) or handled by someone else is left to them. */
+        if (sigaction(guard_signals[k], NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+            continue;
+        struct sigaction sa = {0};
+        sa.sa_handler = guard_handler;
+        sigemptyset(&sa.sa_mask);
+        for (gsize j = 0; j < G_N_ELEMENTS(guard_signals); j++)
+            sigaddset(&sa.sa_mask, guard_signals[j]);
+        if (sigaction(guard_signals[k], &sa, &guard_old[k]) == 0)
+            guard_installed[k] = TRUE;
+    }
+}
+
+gboolean c2h_cleanup_on_signal(const char *path)
+{
+    g_return_val_if_fail(path != NULL, FALSE);
+    g_autofree char *abs = g_canonicalize_filename(path, NULL); /* no symbolic link resolved */
+    if (strlen(abs) >= PATH_MAX)
+        return FALSE;
+    guard_install();
+    for (int i = 0; i < GUARD_SLOTS; i++)
+        if (guard_slots[i].used && strcmp(guard_slots[i].path, abs) == 0)
+            return TRUE;
+    for (int i = 0; i < GUARD_SLOTS; i++)
+        if (!guard_slots[i].used) {
+            g_strlcpy(guard_slots[i].path, abs, sizeof guard_slots[i].path);
+            atomic_signal_fence(memory_order_seq_cst); /* the path is whole before it is used */
+            guard_slots[i].used = 1;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+void c2h_cleanup_forget(const char *path)
+{
+    if (path == NULL)
+        return;
+    g_autofree char *abs = g_canonicalize_filename(path, NULL);
+    for (int i = 0; i < GUARD_SLOTS; i++)
+        if (guard_slots[i].used && strcmp(guard_slots[i].path, abs) == 0) {
+            guard_slots[i].used = 0;
+            atomic_signal_fence(memory_order_seq_cst);
+        }
+}
 
 gboolean c2h_rmtree(const char *path, GError **err)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? TRUE : (g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: %s", path, g_strerror(errno)), FALSE);
-    if (S_ISDIR(st.st_mode)) {
-        GDir *d = g_dir_open(path, 0, err);
-        if (d == NULL)
-            return FALSE;
-        const char *name;
-        gboolean ok = TRUE;
-        while (ok && (name = g_dir_read_name(d)) != NULL) {
-            g_autofree char *sub = g_build_filename(path, name, NULL);
-            ok = c2h_rmtree(sub, err);
-        }
-        g_dir_close(d);
-        if (ok && rmdir(path) != 0) {
-            g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot remove: %s", path, g_strerror(errno));
-            ok = FALSE;
-        }
-        return ok;
-    }
-    if (unlink(path) != 0) {
-        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot remove: %s", path, g_strerror(errno));
+    int e = rm_at(AT_FDCWD, path, 0);
+    c2h_cleanup_forget(path);
+    if (e != 0) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot remove: %s", path, g_strerror(e));
         return FALSE;
     }
     return TRUE;
 }
 
-char *c2h_stage_dir(const char *final_path, gboolean force, GError **err)
+/* ---- staging ---------------------------------------------------------------------- */
+
+/* final_path without trailing slashes, or NULL with err when it names no new entry
+ * ("", "/", ".", ".."). Caller frees. */
+static char *final_name(const char *final_path, GError **err)
 {
-    struct stat st;
-    if (lstat(final_path, &st) == 0 && !force) {
-        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: already exists (use --force to replace it)", final_path);
+    char *p = g_strdup(final_path);
+    gsize n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = '\0';
+    g_autofree char *base = g_path_get_basename(p);
+    if (n == 0 || strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "'%s': not a name for a new output (give a folder name)",
+                    final_path);
+        g_free(p);
         return NULL;
     }
-    g_autofree char *parent = g_path_get_dirname(final_path);
-    g_autofree char *base = g_path_get_basename(final_path);
+    return p;
+}
+
+/* "already exists" for final, saying so when it is a symbolic link. */
+static void set_exists_error(GError **err, const char *final_path, const struct stat *st)
+{
+    if (S_ISLNK(st->st_mode)) {
+        g_autofree char *to = g_file_read_link(final_path, NULL);
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
+                    "%s: already exists as a symbolic link (to %s); c2hunt does not write through it "
+                    "(--force replaces the link itself, never what it points to)",
+                    final_path, to ? to : "?");
+    } else {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: already exists (use --force to replace it)", final_path);
+    }
+}
+
+char *c2h_stage_dir(const char *final_path, gboolean force, GError **err)
+{
+    g_autofree char *final = final_name(final_path, err);
+    if (final == NULL)
+        return NULL;
+    struct stat st;
+    if (lstat(final, &st) == 0 && !force) {
+        set_exists_error(err, final_path, &st);
+        return NULL;
+    }
+    g_autofree char *parent = g_path_get_dirname(final);
+    g_autofree char *base = g_path_get_basename(final);
     char *stage = g_strdup_printf("%s/.%s.partial-XXXXXX", parent, base);
     if (g_mkdtemp_full(stage, 0755) == NULL) {
         g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot create a staging folder in %s: %s", final_path, parent,
@@ -58,34 +210,87 @@ char *c2h_stage_dir(const char *final_path, gboolean force, GError **err)
         g_free(stage);
         return NULL;
     }
+    c2h_cleanup_on_signal(stage);
     return stage;
+}
+
+#if defined(RENAME_NOREPLACE) && defined(RENAME_EXCHANGE)
+#define HAVE_RENAMEAT2 1
+#else
+#define RENAME_NOREPLACE (1u << 0)
+#define RENAME_EXCHANGE (1u << 1)
+#endif
+
+/* rename(2) with RENAME_NOREPLACE or RENAME_EXCHANGE where the C library and the file
+ * system have them. @return 0, or an errno (EINVAL: the flag is not supported there). */
+static int rename_flags(const char *from, const char *to, unsigned int flags)
+{
+#ifdef HAVE_RENAMEAT2
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, flags) == 0)
+        return 0;
+    return errno == ENOSYS ? EINVAL : errno;
+#else
+    (void)from, (void)to, (void)flags;
+    return EINVAL;
+#endif
 }
 
 gboolean c2h_stage_commit(const char *stage, const char *final_path, gboolean force, GError **err)
 {
+    g_autofree char *final = final_name(final_path, err);
+    if (final == NULL)
+        return FALSE;
     struct stat st;
-    g_autofree char *trash = NULL;
-    if (lstat(final_path, &st) == 0) {
-        if (!force) {
-            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: already exists (use --force to replace it)", final_path);
+    int e;
+    if (!force) {
+        /* Never replace what appeared meanwhile; plain rename where NOREPLACE is missing. */
+        e = rename_flags(stage, final, RENAME_NOREPLACE);
+        if (e == EINVAL) {
+            if (lstat(final, &st) == 0)
+                e = EEXIST;
+            else
+                e = rename(stage, final) == 0 ? 0 : errno;
+        }
+        if (e == EEXIST && lstat(final, &st) == 0) {
+            set_exists_error(err, final_path, &st);
             return FALSE;
         }
-        trash = g_strdup_printf("%s.old", stage);
-        if (rename(final_path, trash) != 0) {
-            g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot move the old one aside: %s", final_path,
-                        g_strerror(errno));
-            return FALSE;
+    } else {
+        /* Swap the new one in atomically: the old one (a folder, a file or a symbolic link,
+         * itself, not what a link points to) ends up at the staging name and is removed. */
+        e = rename_flags(stage, final, RENAME_EXCHANGE);
+        if (e == 0) {
+            c2h_rmtree(stage, NULL);
+            return TRUE;
+        }
+        if (e == ENOENT && lstat(final, &st) != 0 && errno == ENOENT) {
+            e = rename(stage, final) == 0 ? 0 : errno;
+        } else if (e == EINVAL) {
+            /* Move the old one aside under a name of our own, then rename. */
+            g_autofree char *trash = g_strdup_printf("%s.old-XXXXXX", stage);
+            if (g_mkdtemp_full(trash, 0700) == NULL) {
+                e = errno;
+            } else {
+                g_autofree char *aside = g_build_filename(trash, "old", NULL);
+                gboolean moved = lstat(final, &st) == 0;
+                if (moved && rename(final, aside) != 0) {
+                    g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot move the old one aside: %s", final_path,
+                                g_strerror(errno));
+                    c2h_rmtree(trash, NULL);
+                    return FALSE;
+                }
+                e = rename(stage, final) == 0 ? 0 : errno;
+                if (e != 0 && moved)
+                    rename(aside, final);
+                c2h_rmtree(trash, NULL);
+            }
         }
     }
-    if (rename(stage, final_path) != 0) {
-        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot rename %s to it: %s", final_path, stage,
-                    g_strerror(errno));
-        if (trash)
-            rename(trash, final_path);
+    if (e != 0) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot rename %s to it: %s", final_path, stage, g_strerror(e));
         return FALSE;
     }
-    if (trash)
-        c2h_rmtree(trash, NULL);
+    c2h_cleanup_forget(stage);
     return TRUE;
 }
 
@@ -398,6 +603,8 @@ static gboolean read_index(const char *path, const char *header, GArray *shards,
     char *save = NULL;
     guint lineno = 0;
     gboolean seen_header = header == NULL;
+    /* shard file -> its line: a shard listed twice would be read twice */
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
         if (!seen_header) {
@@ -415,6 +622,14 @@ static gboolean read_index(const char *path, const char *header, GArray *shards,
             g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s:%u: %s", path, lineno, why);
             return FALSE;
         }
+        guint first = GPOINTER_TO_UINT(g_hash_table_lookup(seen, info.file));
+        if (first != 0) {
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s:%u: shard %s is listed twice (also on line %u)", path,
+                        lineno, info.file, first);
+            c2h_shard_info_clear(&info);
+            return FALSE;
+        }
+        g_hash_table_insert(seen, g_strdup(info.file), GUINT_TO_POINTER(lineno));
         g_array_append_val(shards, info);
     }
     if (!seen_header) {
@@ -511,6 +726,47 @@ gboolean c2h_archive_commit(const char *stage, const char *final_path, gboolean 
 
 /* ---- reading an archive ----------------------------------------------------------- */
 
+/* archive.ini's shard and row counts, when it has them, must agree with index.tsv: an index
+ * that lost or gained a line, or whose row counts were edited, is refused instead of being
+ * read as another archive. */
+static gboolean check_meta_counts(const c2h_archive *a, const char *meta, const char *index, GError **err)
+{
+    const struct {
+        const char *key;
+        guint64 index_says;
+    } counts[] = {{"shards", a->shards->len}, {"rows", a->rows}};
+    for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {
+        if (!g_key_file_has_key(a->meta, "archive", counts[i].key, NULL))
+            continue;
+        g_autofree char *v = g_key_file_get_string(a->meta, "archive", counts[i].key, NULL);
+        guint64 n = 0;
+        if (v == NULL || !g_ascii_string_to_unsigned(g_strstrip(v), 10, 0, G_MAXUINT64, &n, NULL)) {
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: [archive] %s: '%s' is not a count", meta,
+                        counts[i].key, v ? v : "");
+            return FALSE;
+        }
+        if (n != counts[i].index_says) {
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
+                        "%s: [archive] %s=%" G_GUINT64_FORMAT ", but %s lists %u shards of %" G_GUINT64_FORMAT
+                        " rows in all (the index and archive.ini disagree)",
+                        meta, counts[i].key, n, index, a->shards->len, a->rows);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean c2h_archive_require_flows(const c2h_archive *a, GError **err)
+{
+    if (a->rows > 0)
+        return TRUE;
+    g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT,
+                "%s: empty archive: " C2H_ARCHIVE_INDEX " lists %u shards and no flows (was the input of the ingest "
+                "empty, or the collector down?)",
+                a->path, a->shards->len);
+    return FALSE;
+}
+
 c2h_archive *c2h_archive_open(const char *path, GError **err)
 {
     struct stat st;
@@ -552,6 +808,10 @@ c2h_archive *c2h_archive_open(const char *path, GError **err)
         return NULL;
     }
     archive_totals(a);
+    if (!check_meta_counts(a, meta, index, err)) {
+        c2h_archive_free(a);
+        return NULL;
+    }
     return a;
 }
 

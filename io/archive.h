@@ -33,9 +33,14 @@ typedef struct c2h_archive {
     GKeyFile *meta;
 } c2h_archive;
 
-/* Open an archive: read archive.ini and index.tsv, refuse an unknown schema.
- * Shards are not opened. @return NULL with err naming the file and line. */
+/* Open an archive: read archive.ini and index.tsv, refuse an unknown schema, a shard listed
+ * twice, and an index whose shard or row count differs from archive.ini's (when archive.ini
+ * has them). Shards are not opened. @return NULL with err naming the file and line. */
 c2h_archive *c2h_archive_open(const char *path, GError **err);
+/* An archive of no flows (no shards, or only shards of zero rows) is a valid archive, but
+ * nothing to hunt in or verify: most likely an ingest of empty input.
+ * @return FALSE with err naming the archive when a->rows is 0. */
+gboolean c2h_archive_require_flows(const c2h_archive *a, GError **err);
 void c2h_archive_free(c2h_archive *a); /* accepts NULL */
 /* Absolute or archive-relative path of shard i; caller frees. */
 char *c2h_archive_shard_path(const c2h_archive *a, guint i);
@@ -61,9 +66,16 @@ void c2h_archive_writer_free(c2h_archive_writer *w);
 guint64 c2h_archive_writer_rows(const c2h_archive_writer *w);
 
 /* Make a staging folder .NAME.partial-XXXXXX beside final_path (same parent, so the last
- * rename is atomic). Fails when final_path exists and !force. @return its path, caller frees. */
+ * rename is atomic; mkdtemp, so nothing planted there is used). Fails (C2H_ERROR_INPUT)
+ * when final_path exists and !force, a symbolic link included: the message says it is one.
+ * The folder is registered with c2h_cleanup_on_signal until c2h_stage_commit or c2h_rmtree.
+ * @return its path, caller frees. */
 char *c2h_stage_dir(const char *final_path, gboolean force, GError **err);
-/* Rename the staging folder to final_path, replacing an old one there only when force. */
+/* Rename the staging folder (or a temporary file) to final_path. Without force, fails when
+ * anything is at final_path, even if it appeared after c2h_stage_dir (RENAME_NOREPLACE).
+ * With force, whatever is there (a folder, a file, or a symbolic link itself, never what
+ * the link points to) is swapped out atomically (RENAME_EXCHANGE; a rename aside where the
+ * file system lacks it) and removed. */
 gboolean c2h_stage_commit(const char *stage, const char *final_path, gboolean force, GError **err);
 
 /* Make a staging folder for final_path (in the same parent, so the last rename is atomic).
@@ -77,7 +89,21 @@ gboolean c2h_archive_commit(const char *stage, const char *final_path, gboolean 
 /* Delete a staging folder and everything in it. Accepts NULL. */
 void c2h_archive_unstage(const char *stage);
 
-/* Remove a folder tree (no symlinks followed). @return FALSE with err on failure. */
+/* Remove a folder tree, a file or a symbolic link. No symbolic link is ever followed, at
+ * path or below it (folders are opened with O_NOFOLLOW relative to their parent), so a link
+ * inside the tree, or one swapped in meanwhile, is unlinked and what it points to is left
+ * alone. A missing path is not an error. Forgets path for c2h_cleanup_on_signal.
+ * @return FALSE with err on failure. */
 gboolean c2h_rmtree(const char *path, GError **err);
+
+/* Have path (a staging folder or a temporary file) removed as c2h_rmtree would, should the
+ * process be ended by SIGTERM, SIGINT or SIGHUP: mpirun ends the other ranks of a job with
+ * SIGTERM when one rank dies, and Slurm does at the time limit. The handler is installed
+ * only for those signals still at their default action (nohup's ignored SIGHUP stays
+ * ignored); it removes the paths with system calls only, then lets the signal end the
+ * process. Up to 4 paths at once. @return FALSE when there is no room. */
+gboolean c2h_cleanup_on_signal(const char *path);
+/* Stop watching path (committed, or removed). Accepts NULL. */
+void c2h_cleanup_forget(const char *path);
 
 #endif

@@ -6,6 +6,52 @@
 
 /* One decoded chunk may not claim more than this (HDF5 chunks are limited to 4 GiB). */
 #define MAX_CHUNK_BYTES ((unsigned long long)UINT32_MAX)
+/* The output buffer starts at most this big and doubles as the frame fills it. */
+#define FIRST_OUT_BYTES ((size_t)1 << 20)
+
+/* Decode the one zstd frame of in[0, nbytes), which says it holds want bytes. The output
+ * grows as the frame fills it, so a corrupt header that claims gigabytes costs only what the
+ * frame really holds (found by tests/fuzz/fuzz_shard: 20 bytes made a 3 GB malloc). @return
+ * a malloc'd buffer of exactly want bytes, or NULL when the frame is corrupt, cut short, holds
+ * another size, or has bytes after it. */
+static void *decode_frame(const void *in, size_t nbytes, size_t want)
+{
+    size_t cap = want < FIRST_OUT_BYTES ? want : FIRST_OUT_BYTES;
+    void *out = malloc(cap ? cap : 1);
+    ZSTD_DCtx *d = ZSTD_createDCtx();
+    ZSTD_inBuffer src = {in, nbytes, 0};
+    ZSTD_outBuffer dst = {out, cap, 0};
+    int ok = out != NULL && d != NULL;
+    while (ok) {
+        size_t rc = ZSTD_decompressStream(d, &dst, &src);
+        if (ZSTD_isError(rc)) {
+            ok = 0;
+        } else if (rc == 0) { /* the frame is complete */
+            ok = dst.pos == want && src.pos == src.size;
+            break;
+        } else if (dst.pos == dst.size) { /* room for more */
+            if (dst.size >= want) {
+                ok = 0; /* more than the header said */
+            } else {
+                size_t grown = dst.size > want / 2 ? want : dst.size * 2;
+                void *more = realloc(dst.dst, grown);
+                ok = more != NULL;
+                if (more != NULL) {
+                    dst.dst = more;
+                    dst.size = grown;
+                }
+            }
+        } else if (src.pos == src.size) {
+            ok = 0; /* the frame is cut short */
+        }
+    }
+    ZSTD_freeDCtx(d);
+    if (!ok) {
+        free(dst.dst);
+        return NULL;
+    }
+    return dst.dst;
+}
 
 static size_t zstd_filter(unsigned int flags, size_t cd_nelmts, const unsigned int cd_values[], size_t nbytes,
                           size_t *buf_size, void **buf)
@@ -14,18 +60,13 @@ static size_t zstd_filter(unsigned int flags, size_t cd_nelmts, const unsigned i
         unsigned long long want = ZSTD_getFrameContentSize(*buf, nbytes);
         if (want == ZSTD_CONTENTSIZE_ERROR || want == ZSTD_CONTENTSIZE_UNKNOWN || want > MAX_CHUNK_BYTES)
             return 0;
-        void *out = malloc(want ? (size_t)want : 1);
+        void *out = decode_frame(*buf, nbytes, (size_t)want);
         if (out == NULL)
             return 0;
-        size_t got = ZSTD_decompress(out, (size_t)want, *buf, nbytes);
-        if (ZSTD_isError(got) || got != want) {
-            free(out);
-            return 0;
-        }
         free(*buf);
         *buf = out;
         *buf_size = (size_t)want;
-        return got;
+        return (size_t)want;
     }
 
     int level = cd_nelmts > 0 ? (int)cd_values[0] : 3;

@@ -20,6 +20,9 @@
  * - a data set whose template no earlier template set of its observation domain defined
  *   (or a withdrawal removed) is taken out of the message before libfixbuf sees it, and
  *   reported as one bad row;
+ * - so is a data set whose template gives an element of the reader's internal template
+ *   (every element below, and paddingOctets) variable length: libfixbuf 2.4 cannot decode
+ *   such records into fixed-length fields and would fail the whole message;
  * - template withdrawals are honoured and taken out of their set (libfixbuf 2.4 does not
  *   handle them);
  * - options records are not flows: skipped, but a systemInitTimeMilliseconds in one is
@@ -161,6 +164,9 @@ static int elem_by_id(guint16 id)
 typedef struct tmpl_info {
     guint32 have;       /* bits of elem */
     gboolean options;   /* an options template: its records are not flows */
+    gboolean undecodable; /* an element of rec_spec has variable length: libfixbuf 2.4 cannot
+                           * transcode it ("between fixed and varlen IE") and fails the whole
+                           * message, so its data sets never reach libfixbuf */
     char *bad;          /* why its records are bad rows, or NULL */
     guint16 tid;
 } tmpl_info;
@@ -320,6 +326,8 @@ static gssize template_record(ipfix *r, gsize at, gsize end, gboolean options, g
                 g_string_free(why, TRUE);
             TMPL_BAD("template %u: field %u (element %u) has length 0", tid, i + 1, id & 0x7fff);
         }
+        if (!enterprise && len == 65535 && (id == 210 || elem_by_id(id) >= 0)) /* 210: paddingOctets */
+            t->undecodable = TRUE;
         int e = enterprise ? -1 : elem_by_id(id);
         if (e < 0)
             continue;
@@ -334,6 +342,10 @@ static gssize template_record(ipfix *r, gsize at, gsize end, gboolean options, g
             else
                 g_string_append_printf(why, "%u to %u)", elems[e].min_len, elems[e].max_len);
         }
+    }
+    if (t->undecodable && why == NULL) { /* paddingOctets, which c2hunt does not read */
+        why = g_string_new(NULL);
+        g_string_append(why, "paddingOctets has variable length");
     }
     if (why) {
         t->bad = g_strdup_printf("template %u (message %" G_GUINT64_FORMAT ", byte %" G_GUINT64_FORMAT "): %s", tid,
@@ -394,7 +406,15 @@ static gboolean vet_message(ipfix *r, gsize len, GError **err)
                 put16(r->msg + set_out + 2, (guint16)(out - set_out));
             }
         } else if (id >= 256) {
-            if (g_hash_table_contains(r->tmpls, &(guint64){tkey(r->domain, id)})) {
+            const tmpl_info *t = g_hash_table_lookup(r->tmpls, &(guint64){tkey(r->domain, id)});
+            if (t != NULL && t->undecodable) {
+                char reason[IPFIX_REASON];
+                snprintf(reason, sizeof reason,
+                         "message %" G_GUINT64_FORMAT ", set at byte %" G_GUINT64_FORMAT
+                         ": data set of %s (%u bytes of records skipped)", r->msg_no, r->msg_off + at, t->bad, slen);
+                if (!bad(r, r->rec_no + 1, reason, err))
+                    return FALSE;
+            } else if (t != NULL) {
                 memcpy(r->msg + out, p + at, slen);
                 out += slen;
             } else {

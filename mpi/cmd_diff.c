@@ -46,6 +46,17 @@ static int role_of(const char *name)
     return C2H_ROLE_NONE;
 }
 
+/* A field of the file for a message: control characters (a terminal's escape sequences
+ * among them) shown as '?'. Caller frees. */
+static char *shown(const char *field)
+{
+    char *c = g_strdup(field);
+    for (char *p = c; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return c;
+}
+
 /* The roles.csv of arg (a folder holding one, or the file itself). @return a new path. */
 static char *roles_path(const char *arg)
 {
@@ -102,16 +113,19 @@ static GArray *roles_load(const char *path, GError **err)
                         path, lineno, nf);
             ok = FALSE;
         } else if (!c2h_addr_parse(f[0], strlen(f[0]), &r.addr)) {
-            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s:%u: '%s' is not an IPv4 or IPv6 address", path, lineno,
-                        f[0]);
+            g_autofree char *v = shown(f[0]);
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s:%u: '%s' is not an IPv4 or IPv6 address", path, lineno, v);
             ok = FALSE;
         } else if ((r.role = role_of(f[1])) == C2H_ROLE_NONE) {
-            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s:%u: unknown role '%s'", path, lineno, f[1]);
+            g_autofree char *v = shown(f[1]);
+            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s:%u: unknown role '%s'", path, lineno, v);
             ok = FALSE;
-        } else if (f[2][0] == '\0' || *end != '\0' || !(score >= 0 && score <= 1) ||
+        } else if (!g_ascii_isdigit(f[2][0]) || *end != '\0' || !(score >= 0 && score <= 1) ||
                    strlen(f[2]) >= sizeof r.score) {
+            /* A digit first: strtod skips leading white space, which the output would copy. */
+            g_autofree char *v = shown(f[2]);
             g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s:%u: score '%s' is not a number from 0 to 1", path, lineno,
-                        f[2]);
+                        v);
             ok = FALSE;
         } else {
             g_strlcpy(r.score, f[2], sizeof r.score);

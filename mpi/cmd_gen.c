@@ -13,8 +13,11 @@
 #include "mpi/cmds.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define CSV_FLUSH (4u << 20)
 #define UNSET G_MININT /* --flows, --days not given: the preset's */
@@ -32,9 +35,12 @@ typedef struct gen_opts {
     gboolean help;
 } gen_opts;
 
-static char *csv_part_path(const char *csv, int rank)
+/* A rank's part of the CSV: inside the staging folder (made by mkdtemp, so no name there
+ * can have been planted), removed with it on failure. */
+static char *csv_part_path(const char *stage, int rank)
 {
-    return g_strdup_printf("%s.%d.part", csv, rank);
+    g_autofree char *name = g_strdup_printf("csv-rank-%04d.part", rank);
+    return g_build_filename(stage, name, NULL);
 }
 
 static gboolean write_all(FILE *f, const char *path, const char *buf, gsize len, GError **err)
@@ -91,13 +97,27 @@ static gboolean gen_hours(const c2h_gen_plan *plan, guint h0, guint h1, const ch
     return ok;
 }
 
-/* Join the ranks' CSV parts, in rank order (that is, time order), under the header into csv. */
-static gboolean csv_join(const char *csv, int nparts, GError **err)
+/* Join the ranks' CSV parts (in stage), in rank order (that is, time order), under the
+ * header into a temporary file made by mkstemp beside csv, then rename it to csv: a file or
+ * symbolic link at csv is replaced only with force (the link itself, never its target). */
+static gboolean csv_join(const char *csv, const char *stage, int nparts, gboolean force, GError **err)
 {
-    g_autofree char *tmp = g_strdup_printf("%s.tmp", csv);
-    FILE *out = fopen(tmp, "wb");
+    g_autofree char *dir = g_path_get_dirname(csv);
+    g_autofree char *base = g_path_get_basename(csv);
+    g_autofree char *tmp = g_strdup_printf("%s/.%s.partial-XXXXXX", dir, base);
+    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot create a temporary file in %s: %s", csv, dir,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    c2h_cleanup_on_signal(tmp);
+    (void)fchmod(fd, 0644); /* mkstemp makes it 0600; the CSV is as readable as the archive */
+    FILE *out = fdopen(fd, "wb");
     if (out == NULL) {
-        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot create: %s", tmp, g_strerror(errno));
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot write: %s", tmp, g_strerror(errno));
+        close(fd);
+        c2h_rmtree(tmp, NULL);
         return FALSE;
     }
     GString *head = g_string_new(NULL);
@@ -106,7 +126,7 @@ static gboolean csv_join(const char *csv, int nparts, GError **err)
     g_string_free(head, TRUE);
     char *buf = g_malloc(1u << 20);
     for (int r = 0; ok && r < nparts; r++) {
-        g_autofree char *part = csv_part_path(csv, r);
+        g_autofree char *part = csv_part_path(stage, r);
         FILE *in = fopen(part, "rb");
         if (in == NULL) {
             g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot read: %s", part, g_strerror(errno));
@@ -126,12 +146,9 @@ static gboolean csv_join(const char *csv, int nparts, GError **err)
     }
     g_free(buf);
     ok = close_file(out, tmp, ok ? err : NULL) && ok;
-    if (ok && rename(tmp, csv) != 0) {
-        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot rename %s to it: %s", csv, tmp, g_strerror(errno));
-        ok = FALSE;
-    }
+    ok = ok && c2h_stage_commit(tmp, csv, force, err);
     if (!ok)
-        g_unlink(tmp);
+        c2h_rmtree(tmp, NULL);
     return ok;
 }
 
@@ -248,8 +265,10 @@ int c2h_cmd_gen(int argc, char **argv, const c2h_comm *comm)
 
     gint64 t0 = g_get_monotonic_time();
     if (comm->rank == 0) {
-        if (o.csv != NULL && !o.force && g_file_test(o.csv, G_FILE_TEST_EXISTS))
-            g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "%s: already exists (use --force to replace it)", o.csv);
+        struct stat st;
+        if (o.csv != NULL && !o.force && lstat(o.csv, &st) == 0)
+            g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "%s: already exists%s (use --force to replace it)", o.csv,
+                        S_ISLNK(st.st_mode) ? " as a symbolic link; c2hunt does not write through it" : "");
         else
             stage = c2h_archive_stage(o.out, o.force, &err);
     }
@@ -258,13 +277,14 @@ int c2h_cmd_gen(int argc, char **argv, const c2h_comm *comm)
         goto out;
     }
     c2h_comm_bcast_str(comm, &stage);
+    c2h_cleanup_on_signal(stage); /* every rank: see cmd_ingest.c */
 
     guint h0, h1;
     guint64 rows = 0;
     c2h_gen_hours_of_rank(c2h_gen_plan_hours(plan), comm->rank, comm->size, &h0, &h1);
     gboolean ok = TRUE;
     if (o.csv != NULL) {
-        part = csv_part_path(o.csv, comm->rank);
+        part = csv_part_path(stage, comm->rank);
         csv = fopen(part, "wb");
         if (csv == NULL) {
             g_set_error(&err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot create: %s", part, g_strerror(errno));
@@ -287,7 +307,7 @@ int c2h_cmd_gen(int argc, char **argv, const c2h_comm *comm)
     }
 
     if (comm->rank == 0) {
-        ok = c2h_gen_write_truth(plan, stage, &err) && (o.csv == NULL || csv_join(o.csv, comm->size, &err));
+        ok = c2h_gen_write_truth(plan, stage, &err) && (o.csv == NULL || csv_join(o.csv, stage, comm->size, o.force, &err));
         if (ok) {
             g_autofree char *seed = g_strdup_printf("%" G_GUINT64_FORMAT, cfg.seed);
             g_autofree char *days = g_strdup_printf("%u", cfg.days);
@@ -308,6 +328,7 @@ int c2h_cmd_gen(int argc, char **argv, const c2h_comm *comm)
         rc = 2;
         goto out;
     }
+    c2h_cleanup_forget(stage);
     g_clear_pointer(&stage, g_free);
     guint64 all_rows = c2h_comm_sum_u64(comm, rows);
     double secs = c2h_comm_max_f64(comm, (double)(g_get_monotonic_time() - t0) / 1e6);
@@ -330,11 +351,12 @@ out:
         c2h_report_error(comm, "gen", err);
         g_error_free(err);
     }
+    if (rc != 0 && part != NULL)
+        g_unlink(part); /* before rank 0 removes the staging folder it is in */
     if (stage != NULL && comm->rank == 0)
         c2h_archive_unstage(stage);
+    c2h_cleanup_forget(stage);
     g_free(stage);
-    if (rc != 0 && part != NULL)
-        g_unlink(part);
     c2h_gen_plan_free(plan);
     g_option_context_free(ctx);
     g_free(o.preset);

@@ -8,6 +8,7 @@
 #include "partition/owner.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -55,9 +56,23 @@ static gint str_cmp(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A folder already expanded, by device and inode. */
+static gboolean seen_before(GHashTable *seen, const struct stat *st)
+{
+    char *key = g_strdup_printf("%ju:%ju", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
+    if (g_hash_table_contains(seen, key)) {
+        g_free(key);
+        return TRUE;
+    }
+    g_hash_table_add(seen, key);
+    return FALSE;
+}
+
 /* Expand the user's inputs into files: for nfcapd, a folder stands for the nfcapd files
- * in it (recursively, sorted, hidden files and nfcapd.current.* left out). */
-static gboolean expand_inputs(char **inputs, const char *format, GArray *out, GError **err)
+ * in it (recursively, sorted, hidden files and nfcapd.current.* left out). A folder is
+ * expanded once (seen: device:inode), so a symbolic link back up the tree ends the walk
+ * instead of looping. */
+static gboolean expand_inputs(char **inputs, const char *format, GArray *out, GHashTable *seen, GError **err)
 {
     for (char **p = inputs; *p; p++) {
         struct stat st;
@@ -75,6 +90,8 @@ static gboolean expand_inputs(char **inputs, const char *format, GArray *out, GE
                 g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: is a folder; --format %s takes files", *p, format);
                 return FALSE;
             }
+            if (seen_before(seen, &st))
+                continue;
             GDir *d = g_dir_open(*p, 0, err);
             if (d == NULL)
                 return FALSE;
@@ -86,7 +103,7 @@ static gboolean expand_inputs(char **inputs, const char *format, GArray *out, GE
             g_dir_close(d);
             g_ptr_array_sort(names, str_cmp);
             g_ptr_array_add(names, NULL);
-            gboolean ok = expand_inputs((char **)names->pdata, format, out, err);
+            gboolean ok = expand_inputs((char **)names->pdata, format, out, seen, err);
             g_ptr_array_free(names, TRUE);
             if (!ok)
                 return FALSE;
@@ -200,7 +217,10 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
         rc = 2;
         goto out;
     }
-    if (!c2h_h5_init(&err) || !expand_inputs(o.inputs, o.format, inputs, &err)) {
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    gboolean expanded = c2h_h5_init(&err) && expand_inputs(o.inputs, o.format, inputs, seen, &err);
+    g_hash_table_destroy(seen);
+    if (!expanded) {
         rc = 2;
         goto out;
     }
@@ -219,6 +239,9 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
         goto out;
     }
     c2h_comm_bcast_str(comm, &stage);
+    /* Every rank removes the staging folder if the job is ended by a signal: mpirun sends
+     * SIGTERM to the others when one rank dies, and rank 0 may be the one that died. */
+    c2h_cleanup_on_signal(stage);
 
     tag = g_strdup_printf("r%03d", comm->rank);
     c2h_archive_writer_opts wo = {.chunk_rows = (guint)o.chunk_rows, .zstd_level = o.zstd_level,
@@ -265,6 +288,7 @@ int c2h_cmd_ingest(int argc, char **argv, const c2h_comm *comm)
         rc = 2;
         goto out;
     }
+    c2h_cleanup_forget(stage);
     g_clear_pointer(&stage, g_free);
     if (comm->rank == 0 && !o.quiet) {
         c2h_archive *a = c2h_archive_open(o.out, &err);
@@ -295,6 +319,7 @@ out:
     c2h_archive_writer_free(w);
     if (stage != NULL && comm->rank == 0)
         c2h_archive_unstage(stage);
+    c2h_cleanup_forget(stage);
     g_free(stage);
     if (mine)
         g_ptr_array_free(mine, TRUE);

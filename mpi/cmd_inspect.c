@@ -67,7 +67,8 @@ int c2h_cmd_inspect(int argc, char **argv, const c2h_comm *comm)
     GOptionContext *ctx = g_option_context_new("ARCHIVE - describe and check an archive");
     g_option_context_set_summary(ctx, "Prints the schema version, shards, rows, time span, address families and\n"
                                       "compression of ARCHIVE. Every shard is opened and checked against the index;\n"
-                                      "--verify also decompresses every chunk.");
+                                      "--verify also decompresses every chunk (and checks its size); an archive of\n"
+                                      "no flows fails --verify (exit 2).");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *err = NULL;
     int rc = 0;
@@ -107,6 +108,12 @@ int c2h_cmd_inspect(int argc, char **argv, const c2h_comm *comm)
         else
             n6++, rows6 += s->rows;
     }
+    /* An archive of no flows is described, but it does not pass --verify: an ingest of empty
+     * input (a collector down, a wrong path) must not look like a good archive to a pipeline. */
+    if (verify && !c2h_archive_require_flows(a, &err)) {
+        rc = 2;
+        goto out;
+    }
     FILE *o = dump ? stderr : stdout;
     char t0[32], t1[32];
     fprintf(o, "archive      %s\n", a->path);
@@ -117,8 +124,11 @@ int c2h_cmd_inspect(int argc, char **argv, const c2h_comm *comm)
     fprintf(o, "shards       %u (IPv4 %u, IPv6 %u)\n", a->shards->len, n4, n6);
     fprintf(o, "rows         %" G_GUINT64_FORMAT " (IPv4 %" G_GUINT64_FORMAT ", IPv6 %" G_GUINT64_FORMAT ")\n", a->rows,
             rows4, rows6);
-    fprintf(o, "time span    %s .. %s (flow starts)\n", c2h_time_format_iso(a->t_min_ms, t0),
-            c2h_time_format_iso(a->t_max_ms, t1));
+    if (a->rows > 0)
+        fprintf(o, "time span    %s .. %s (flow starts)\n", c2h_time_format_iso(a->t_min_ms, t0),
+                c2h_time_format_iso(a->t_max_ms, t1));
+    else
+        fprintf(o, "time span    none (no flows)\n");
     fprintf(o, "stored       %" G_GUINT64_FORMAT " bytes (%.2f bytes/flow)\n", a->stored_bytes,
             a->rows ? (double)a->stored_bytes / (double)a->rows : 0.0);
     fprintf(o, "raw columns  %" G_GUINT64_FORMAT " bytes\n", a->raw_bytes);

@@ -18,6 +18,7 @@
 #include "mpi/exchange.h"
 #include "partition/addrmap.h"
 #include "partition/owner.h"
+#include "partition/spill.h"
 #include "report/result.h"
 
 #include <errno.h>
@@ -34,7 +35,8 @@ typedef struct phase_metrics {
     double wall_s;
     guint64 flows_read;     /* rows read from shards, in the time window or not */
     guint64 bytes_read;     /* compressed bytes read */
-    guint64 edges;          /* edges this rank holds after the exchange */
+    guint64 edges;          /* edges this rank holds after the exchange (pass 1: beacon edges) */
+    guint64 spilled_bytes;  /* edges written to disk to stay within the memory budget */
     guint64 bytes_exchanged;
     guint64 peak_rss;
 } phase_metrics;
@@ -42,7 +44,8 @@ typedef struct phase_metrics {
 typedef struct run_opts {
     char *archive, *seeds, *out, *profile, *since_s, *until_s, *customers;
     GArray *cust; /* c2h_customer of --customers, or NULL */
-    gboolean quiet, force, resume, keep_ckpt;
+    gboolean quiet, force, resume, keep_ckpt, skip_bad;
+    gint64 edge_budget;
 } run_opts;
 
 typedef struct run {
@@ -56,7 +59,17 @@ typedef struct run {
     GArray *metrics;         /* of phase_metrics */
     GHashTable *c2, *victims, *controllers, *scanners, *backends;
     gint64 t_start;
+    guint64 edge_budget;     /* edges a rank holds in memory in pass 1 before it exchanges or spills */
+    const char *ckpt_dir;    /* DIR.ckpt: checkpoints and spilled edges */
+    gboolean skip_bad;       /* --skip-bad-shards */
+    GArray *skipped;         /* c2h_skipped: shards skipped in pass 1, all ranks', by shard index */
 } run;
+
+/* A shard that --skip-bad-shards left out, and why (the reader's message). */
+typedef struct c2h_skipped {
+    guint32 shard;
+    char reason[508];
+} c2h_skipped;
 
 /* ---- reading ---------------------------------------------------------------------- */
 
@@ -127,53 +140,96 @@ static void flow_at(const c2h_chunk *ch, gsize i, c2h_flow *f)
     f->proto = ch->proto ? ch->proto[i] : 0;
 }
 
-/* Stream this rank's shards chunk by chunk: load the columns in filter (and start_ms when a
- * shard is not wholly inside [since, until)), and hand each chunk to fn, which loads more
- * columns only for the chunks where a row passed. */
+/* Where a scan is: the chunk context and the progress clock. */
+typedef struct scan_state {
+    chunk_ctx c;
+    gsize cap;
+    gint64 t0;
+    guint k;                  /* the shard open in c.sr (index into r->mine) */
+    guint64 ck, nchunks;      /* its next chunk, and how many */
+} scan_state;
+
+/* Open the k-th of this rank's shards for chunk-by-chunk reading into ss. */
+static gboolean shard_begin(run *r, scan_state *ss, guint k, GError **err)
+{
+    chunk_ctx *c = &ss->c;
+    c->since = r->since;
+    c->until = r->until;
+    c->err = err;
+    c->failed = FALSE;
+    guint si = g_array_index(r->mine, guint, k);
+    g_autofree char *path = c2h_archive_shard_path(r->a, si);
+    c2h_shard_reader *sr = c2h_shard_open(path, err);
+    if (sr == NULL)
+        return FALSE;
+    const c2h_shard_info *info = &g_array_index(r->a->shards, c2h_shard_info, si);
+    if (c2h_shard_rows(sr) != info->rows) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: %" G_GUINT64_FORMAT " rows, the index says %" G_GUINT64_FORMAT,
+                    path, c2h_shard_rows(sr), info->rows);
+        c2h_shard_close(sr);
+        return FALSE;
+    }
+    if (ss->cap < c2h_shard_chunk_rows(sr)) {
+        g_free(c->hit);
+        ss->cap = c2h_shard_chunk_rows(sr);
+        c->hit = g_new(guint32, ss->cap);
+    }
+    c->sr = sr;
+    c->whole = info->t_min_ms >= r->since && info->t_max_ms < r->until;
+    ss->k = k;
+    ss->ck = 0;
+    ss->nchunks = c2h_shard_nchunks(sr);
+    return TRUE;
+}
+
+/* The next chunk of the open shard into fn: the columns in filter (and start_ms when the
+ * shard is not wholly inside [since, until)) are loaded; fn loads more only where a row passed. */
+static gboolean shard_chunk(scan_state *ss, unsigned filter, chunk_fn fn, run *r, void *ud, phase_metrics *m,
+                            GError **err)
+{
+    chunk_ctx *c = &ss->c;
+    unsigned first = filter | (c->whole ? 0 : C2H_COLBIT(C2H_COL_START_MS));
+    if (!c2h_shard_load(c->sr, ss->ck++, first, &c->ch, err))
+        return FALSE;
+    m->flows_read += c->ch.n;
+    fn(r, c, ud);
+    return !c->failed;
+}
+
+static void shard_end(run *r, scan_state *ss, const char *phase, phase_metrics *m)
+{
+    if (ss->c.sr == NULL)
+        return;
+    m->bytes_read += c2h_shard_bytes_read(ss->c.sr);
+    c2h_shard_close(ss->c.sr);
+    ss->c.sr = NULL;
+    progress(r, phase, ss->k + 1, r->mine->len, m->flows_read, ss->t0, FALSE);
+}
+
+/* Stream the k-th of this rank's shards chunk by chunk into fn. */
+static gboolean scan_shard(run *r, scan_state *ss, guint k, const char *phase, unsigned filter, chunk_fn fn, void *ud,
+                           phase_metrics *m, GError **err)
+{
+    if (!shard_begin(r, ss, k, err))
+        return FALSE;
+    gboolean ok = TRUE;
+    while (ok && ss->ck < ss->nchunks)
+        ok = shard_chunk(ss, filter, fn, r, ud, m, err);
+    shard_end(r, ss, phase, m);
+    return ok;
+}
+
+/* scan_shard over all of this rank's shards. */
 static gboolean scan(run *r, const char *phase, unsigned filter, chunk_fn fn, void *ud, phase_metrics *m,
                      GError **err)
 {
-    gint64 t0 = g_get_monotonic_time();
-    chunk_ctx c = {.since = r->since, .until = r->until, .err = err};
-    gsize cap = 0;
+    scan_state ss = {.t0 = g_get_monotonic_time()};
     gboolean ok = TRUE;
-    for (guint k = 0; ok && k < r->mine->len; k++) {
-        guint si = g_array_index(r->mine, guint, k);
-        g_autofree char *path = c2h_archive_shard_path(r->a, si);
-        c2h_shard_reader *sr = c2h_shard_open(path, err);
-        if (sr == NULL)
-            return g_free(c.hit), FALSE;
-        const c2h_shard_info *info = &g_array_index(r->a->shards, c2h_shard_info, si);
-        if (c2h_shard_rows(sr) != info->rows) {
-            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: %" G_GUINT64_FORMAT " rows, the index says %" G_GUINT64_FORMAT,
-                        path, c2h_shard_rows(sr), info->rows);
-            c2h_shard_close(sr);
-            return g_free(c.hit), FALSE;
-        }
-        if (cap < c2h_shard_chunk_rows(sr)) {
-            g_free(c.hit);
-            cap = c2h_shard_chunk_rows(sr);
-            c.hit = g_new(guint32, cap);
-        }
-        c.sr = sr;
-        c.whole = info->t_min_ms >= r->since && info->t_max_ms < r->until;
-        unsigned first = filter | (c.whole ? 0 : C2H_COLBIT(C2H_COL_START_MS));
-        guint64 nchunks = c2h_shard_nchunks(sr);
-        for (guint64 ck = 0; ok && ck < nchunks; ck++) {
-            ok = c2h_shard_load(sr, ck, first, &c.ch, err);
-            if (ok) {
-                m->flows_read += c.ch.n;
-                fn(r, &c, ud);
-                ok = !c.failed;
-            }
-        }
-        m->bytes_read += c2h_shard_bytes_read(sr);
-        c2h_shard_close(sr);
-        progress(r, phase, k + 1, r->mine->len, m->flows_read, t0, FALSE);
-    }
+    for (guint k = 0; ok && k < r->mine->len; k++)
+        ok = scan_shard(r, &ss, k, phase, filter, fn, ud, m, err);
     if (ok)
-        progress(r, phase, r->mine->len, r->mine->len, m->flows_read, t0, TRUE);
-    g_free(c.hit);
+        progress(r, phase, r->mine->len, r->mine->len, m->flows_read, ss.t0, TRUE);
+    g_free(ss.c.hit);
     return ok;
 }
 
@@ -188,8 +244,11 @@ static void fold_c2_ports(run *r, chunk_ctx *c, void *ud)
     for (gsize i = 0; i < ch->n; i++)
         if (ch->proto[i] == TCP && (pclass[ch->dport[i]] & C2H_PC_C2_MASK) && in_window(c, i))
             c->hit[m++] = (guint32)i;
-    if (m == 0 || !more(c, C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_BYTES) |
-                               C2H_COLBIT(C2H_COL_START_MS)))
+    /* With --skip-bad-shards, pass 1 reads every column a later pass reads, of every chunk:
+     * a shard that passes here cannot fail later. */
+    if ((m == 0 && !r->skip_bad) ||
+        !more(c, C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_BYTES) |
+                     C2H_COLBIT(C2H_COL_START_MS)))
         return;
     for (gsize j = 0; j < m; j++) {
         c2h_flow f;
@@ -295,6 +354,7 @@ typedef struct pass3 {
     c2h_hll *fanout;          /* per toucher */
     c2h_hll *fanin;           /* per backend candidate */
     guint64 *kept;            /* edges kept per toucher on this rank */
+    guint64 *cap;             /* and how many it may keep */
     c2h_edgeset *ctl_edges;   /* k -> Y */
 } pass3;
 
@@ -318,7 +378,7 @@ static void fold_candidates(run *r, chunk_ctx *c, void *ud)
             uint32_t pc = c2h_profile_port_class(r->p, f.dport);
             /* Only contacts the way controllers touch C2 (C2 and admin ports) can stage a C2. */
             if ((pc & (C2H_PC_C2_MASK | C2H_PC_ADMIN_MASK)) && !map_dst(p3->c2, ch, i) &&
-                p3->kept[ti - 1] < r->p->fanout_edge_cap) {
+                p3->kept[ti - 1] < p3->cap[ti - 1]) {
                 guint64 before = c2h_edgeset_len(p3->ctl_edges);
                 c2h_edgeset_add_flow(p3->ctl_edges, &f, pc);
                 p3->kept[ti - 1] += c2h_edgeset_len(p3->ctl_edges) - before;
@@ -431,11 +491,31 @@ static void label_victims(const GArray *vb, GArray *out)
 
 /* ---- output ----------------------------------------------------------------------- */
 
+/* The skipped shards as JSON objects {"file": ..., "reason": ...}, comma-separated. */
+static void append_skipped_json(GString *s, const c2h_archive *a, const GArray *skipped)
+{
+    for (guint i = 0; skipped && i < skipped->len; i++) {
+        const c2h_skipped *k = &g_array_index(skipped, c2h_skipped, i);
+        g_string_append(s, i ? ", {\"file\": \"" : "{\"file\": \"");
+        c2h_append_json_string(s, g_array_index(a->shards, c2h_shard_info, k->shard).file);
+        g_string_append(s, "\", \"reason\": \"");
+        c2h_append_json_string(s, k->reason);
+        g_string_append(s, "\"}");
+    }
+}
+
 static GString *metrics_json(run *r, const GArray *all, int nranks)
 {
     GString *s = g_string_new("{\n");
-    g_string_append_printf(s, "  \"ranks\": %d,\n  \"shards_in_window\": %u,\n  \"wall_s\": %.3f,\n  \"phases\": [\n",
-                           nranks, r->n_window, (double)(g_get_monotonic_time() - r->t_start) / 1e6);
+    /* The most any rank held: the phases' peaks, and rank 0's now, after writing the outputs. */
+    guint64 peak = c2h_peak_rss();
+    for (guint i = 0; i < all->len; i++)
+        peak = MAX(peak, g_array_index(all, phase_metrics, i).peak_rss);
+    g_string_append_printf(s, "  \"ranks\": %d,\n  \"shards_in_window\": %u,\n  \"wall_s\": %.3f,\n"
+                           "  \"edge_budget\": %" G_GUINT64_FORMAT ",\n  \"peak_rss_max\": %" G_GUINT64_FORMAT ",\n"
+                           "  \"phases\": [\n",
+                           nranks, r->n_window, (double)(g_get_monotonic_time() - r->t_start) / 1e6, r->edge_budget,
+                           peak);
     guint nph = all->len / (guint)nranks;
     for (guint ph = 0; ph < nph; ph++) {
         const phase_metrics *m0 = &g_array_index(all, phase_metrics, ph);
@@ -445,13 +525,16 @@ static GString *metrics_json(run *r, const GArray *all, int nranks)
             g_string_append_printf(s,
                                    "      {\"rank\": %d, \"wall_s\": %.3f, \"flows_read\": %" G_GUINT64_FORMAT
                                    ", \"bytes_read\": %" G_GUINT64_FORMAT ", \"edges\": %" G_GUINT64_FORMAT
-                                   ", \"bytes_exchanged\": %" G_GUINT64_FORMAT ", \"peak_rss\": %" G_GUINT64_FORMAT "}%s\n",
+                                   ", \"bytes_exchanged\": %" G_GUINT64_FORMAT ", \"spilled_bytes\": %" G_GUINT64_FORMAT
+                                   ", \"peak_rss\": %" G_GUINT64_FORMAT "}%s\n",
                                    rk, m->wall_s, m->flows_read, m->bytes_read, m->edges, m->bytes_exchanged,
-                                   m->peak_rss, rk + 1 < nranks ? "," : "");
+                                   m->spilled_bytes, m->peak_rss, rk + 1 < nranks ? "," : "");
         }
         g_string_append_printf(s, "    ]}%s\n", ph + 1 < nph ? "," : "");
     }
-    g_string_append(s, "  ]\n}\n");
+    g_string_append(s, "  ],\n  \"skipped_shards\": [");
+    append_skipped_json(s, r->a, r->skipped);
+    g_string_append(s, "]\n}\n");
     return s;
 }
 
@@ -509,65 +592,339 @@ static void replace_array(GArray **slot, GArray *a)
 }
 
 /* Pass 1 and the rounds: s->beacons and s->rounds; r->c2 and r->victims grown. */
-static gboolean pass_1(run *r, job_state *s, GError **err)
+typedef struct beacon_count {
+    const c2h_profile *p;
+    guint64 n;
+} beacon_count;
+
+static gboolean keep_beacon(const c2h_edge *e, void *ud)
+{
+    beacon_count *bc = ud;
+    gboolean b = c2h_is_beacon(e, bc->p);
+    bc->n += b;
+    return b;
+}
+
+/* The rounds read the beacon edges through these, from memory or from the spilled run. */
+typedef struct round_ctx {
+    run *r;
+    GHashTable *newv; /* victims found */
+    GArray *cloc;     /* new C2 labels */
+    GArray *keep;     /* what stays in memory after the rounds */
+} round_ctx;
+
+static void round_victims(const GArray *e, void *ud)
+{
+    round_ctx *c = ud;
+    c2h_find_victims(e, c->r->c2, c->newv, c->r->p);
+}
+
+static void round_new_c2(const GArray *e, void *ud)
+{
+    round_ctx *c = ud;
+    c2h_find_new_c2(e, c->r->c2, c->r->victims, c->r->p, c->cloc);
+}
+
+/* After the rounds only the beacons into the C2 set and those of victims are read again
+ * (labels and evidence of the C2, victims' beacons, "has victim traffic" of staged C2):
+ * the rest of the C2-port subgraph is let go. */
+static void round_keep(const GArray *e, void *ud)
+{
+    round_ctx *c = ud;
+    for (guint i = 0; i < e->len; i++) {
+        const c2h_edge *x = &g_array_index(e, c2h_edge, i);
+        if (c2h_addrset_has(c->r->c2, &x->dst) || c2h_addrset_has(c->r->victims, &x->src))
+            g_array_append_vals(c->keep, x, 1);
+    }
+}
+
+static gboolean each_beacons(GArray *mem, c2h_spill *disk, void (*fn)(const GArray *, void *), void *ud,
+                             GError **err)
+{
+    if (mem != NULL) {
+        fn(mem, ud);
+        return TRUE;
+    }
+    return c2h_spill_each_dst(disk, fn, ud, err);
+}
+
+/* Victims and C2 to a fixed point over the beacon edges (mem, or disk's one run); then
+ * s->beacons, s->rounds. */
+static gboolean rounds_to_fixed_point(run *r, job_state *s, GArray *mem, c2h_spill *disk, GError **err)
 {
     const c2h_profile *p = r->p;
-    phase_metrics *m = phase_begin(r, "c2_port_subgraph");
-    c2h_edgeset *local = c2h_edgeset_new();
-    gboolean ok = scan(r, "pass 1/4 C2-port subgraph", C2H_COLBIT(C2H_COL_PROTOCOL) | C2H_COLBIT(C2H_COL_DST_PORT),
-                       fold_c2_ports, local, m, err);
-    if (!c2h_comm_agree(r->comm, ok)) {
-        c2h_edgeset_free(local);
-        return FALSE;
-    }
-    c2h_edgeset *p1 = exchange_edges(r, local, owner_of_dst, m);
-    c2h_edgeset_free(local);
-    replace_array(&s->beacons, c2h_edgeset_sorted(p1, c2h_edge_cmp_dst));
-    GArray *beacons = s->beacons;
-    c2h_edgeset_free(p1);
-    phase_end(m, beacons->len);
-
-    /* Victims and C2 to a fixed point. */
-    m = phase_begin(r, "victims_and_c2_rounds");
+    phase_metrics *m = phase_begin(r, "victims_and_c2_rounds");
     guint rounds = 0;
-    for (; rounds < p->max_rounds; rounds++) {
-        GHashTable *newv = c2h_addrset_new();
+    gboolean ok = TRUE;
+    for (; ok && rounds < p->max_rounds; rounds++) {
         /* Victims found on this rank go to everyone. */
-        GHashTable *before = r->victims;
-        c2h_find_victims(beacons, r->c2, newv, p);
+        round_ctx c = {.r = r, .newv = c2h_addrset_new()};
+        ok = c2h_comm_agree(r->comm, each_beacons(mem, disk, round_victims, &c, err));
+        GArray *vloc = g_array_new(FALSE, FALSE, sizeof(c2h_addr));
         GHashTableIter it;
         gpointer k;
-        GArray *vloc = g_array_new(FALSE, FALSE, sizeof(c2h_addr));
-        g_hash_table_iter_init(&it, newv);
+        g_hash_table_iter_init(&it, c.newv);
         while (g_hash_table_iter_next(&it, &k, NULL))
-            if (!c2h_addrset_has(before, k))
+            if (!c2h_addrset_has(r->victims, k))
                 g_array_append_vals(vloc, k, 1);
-        g_hash_table_destroy(newv);
-        GArray *vall = g_array_new(FALSE, FALSE, sizeof(c2h_addr));
-        c2h_allgather(r->comm, vloc->data, vloc->len, sizeof(c2h_addr), vall, NULL);
-        guint added_v = 0;
-        for (guint i = 0; i < vall->len; i++)
-            added_v += c2h_addrset_add(r->victims, &g_array_index(vall, c2h_addr, i));
+        g_hash_table_destroy(c.newv);
+        guint added_v = 0, added_c = 0;
+        if (ok) {
+            GArray *vall = g_array_new(FALSE, FALSE, sizeof(c2h_addr));
+            c2h_allgather(r->comm, vloc->data, vloc->len, sizeof(c2h_addr), vall, NULL);
+            for (guint i = 0; i < vall->len; i++)
+                added_v += c2h_addrset_add(r->victims, &g_array_index(vall, c2h_addr, i));
+            g_array_free(vall, TRUE);
+            c.cloc = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+            ok = c2h_comm_agree(r->comm, each_beacons(mem, disk, round_new_c2, &c, err));
+            if (ok) {
+                GArray *call = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+                labels_gather(r, c.cloc, call);
+                add_all(r->c2, call);
+                added_c = call->len;
+                g_array_free(call, TRUE);
+            }
+            g_array_free(c.cloc, TRUE);
+        }
         g_array_free(vloc, TRUE);
-        g_array_free(vall, TRUE);
-
-        GArray *cloc = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-        c2h_find_new_c2(beacons, r->c2, r->victims, p, cloc);
-        GArray *call = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-        labels_gather(r, cloc, call);
-        add_all(r->c2, call);
-        guint added_c = call->len;
-        g_array_free(cloc, TRUE);
-        g_array_free(call, TRUE);
-        if (!r->quiet && r->comm->rank == 0)
+        if (ok && !r->quiet && r->comm->rank == 0)
             fprintf(stderr, "c2hunt run: round %u: +%u victims, +%u C2 (now %u victims, %u C2)\n", rounds + 1,
                     added_v, added_c, g_hash_table_size(r->victims), g_hash_table_size(r->c2));
         if (added_v == 0 && added_c == 0)
             break;
     }
+    if (ok) {
+        round_ctx c = {.r = r, .keep = g_array_new(FALSE, FALSE, sizeof(c2h_edge))};
+        ok = c2h_comm_agree(r->comm, each_beacons(mem, disk, round_keep, &c, err));
+        replace_array(&s->beacons, c.keep);
+    }
     s->rounds = rounds;
-    phase_end(m, beacons->len);
+    phase_end(m, s->beacons->len);
+    return ok;
+}
+
+/* Where pass 1 is on this rank. */
+typedef struct p1_iter {
+    scan_state ss;
+    guint next;        /* the next shard of r->mine to open */
+    gboolean open;     /* a shard is open in ss */
+    gboolean done;     /* no chunk left */
+    c2h_edgeset *one;  /* --skip-bad-shards: the open shard's edges, until it has been read whole */
+    GArray *skipped;   /* c2h_skipped */
+} p1_iter;
+
+/* A shard that cannot be read: with --skip-bad-shards, recorded and left out (its edges
+ * dropped); else the error stands. */
+static gboolean p1_bad_shard(run *r, p1_iter *it, guint k, GError **e, GError **err)
+{
+    if (!r->skip_bad) {
+        g_propagate_error(err, *e);
+        *e = NULL;
+        return FALSE;
+    }
+    c2h_skipped sk = {.shard = g_array_index(r->mine, guint, k)};
+    g_strlcpy(sk.reason, (*e)->message, sizeof sk.reason);
+    g_array_append_val(it->skipped, sk);
+    fprintf(stderr, "c2hunt run: warning: skipping bad shard %s\n", (*e)->message);
+    g_clear_error(e);
+    c2h_edgeset_clear(it->one);
     return TRUE;
+}
+
+/* One chunk of pass 1 into local (shards opened and closed on the way). */
+static gboolean p1_step(run *r, p1_iter *it, c2h_edgeset *local, phase_metrics *m, GError **err)
+{
+    const unsigned filter = C2H_COLBIT(C2H_COL_PROTOCOL) | C2H_COLBIT(C2H_COL_DST_PORT);
+    const char *phase = "pass 1/4 C2-port subgraph";
+    GError *e = NULL;
+    while (!it->open) {
+        if (it->next >= r->mine->len) {
+            it->done = TRUE;
+            return TRUE;
+        }
+        guint k = it->next++;
+        if (shard_begin(r, &it->ss, k, &e))
+            it->open = TRUE;
+        else if (!p1_bad_shard(r, it, k, &e, err))
+            return FALSE;
+    }
+    gboolean ok = it->ss.ck >= it->ss.nchunks ||
+                  shard_chunk(&it->ss, filter, fold_c2_ports, r, r->skip_bad ? it->one : local, m, &e);
+    if (ok && it->ss.ck < it->ss.nchunks)
+        return TRUE;
+    guint k = it->ss.k;
+    shard_end(r, &it->ss, phase, m);
+    it->open = FALSE;
+    if (!ok)
+        return p1_bad_shard(r, it, k, &e, err);
+    if (r->skip_bad) { /* read whole: its edges count */
+        GArray *a = c2h_edgeset_sorted(it->one, NULL);
+        for (guint i = 0; i < a->len; i++)
+            c2h_edgeset_merge(local, &g_array_index(a, c2h_edge, i));
+        g_array_free(a, TRUE);
+        c2h_edgeset_clear(it->one);
+    }
+    return TRUE;
+}
+
+/* The owner's side of pass 1: edges arrive into owned, which is written to disk as a run
+ * whenever it reaches the budget, even in the middle of an exchange. */
+typedef struct p1_owner {
+    c2h_edgeset *owned;
+    c2h_spill *spill;
+    guint64 budget;
+    gboolean ok;
+    GError *err;
+} p1_owner;
+
+static void sink_owned(const void *recs, gsize n, void *ud)
+{
+    p1_owner *o = ud;
+    const c2h_edge *e = recs;
+    for (gsize i = 0; i < n; i++) {
+        c2h_edgeset_merge(o->owned, &e[i]);
+        if (c2h_edgeset_len(o->owned) >= o->budget && o->ok)
+            o->ok = c2h_spill_set(o->spill, o->owned, &o->err);
+    }
+}
+
+/* Send local's edges to the owners of their dst; local is emptied. */
+static void p1_exchange(run *r, c2h_edgeset *local, p1_owner *o, phase_metrics *m)
+{
+    GArray *arr = c2h_edgeset_sorted(local, NULL);
+    c2h_edgeset_clear(local);
+    c2h_xstats xs = {0};
+    c2h_exchange(r->comm, arr->data, arr->len, sizeof(c2h_edge), owner_of_dst, r->p->exchange_round_edges, sink_owned,
+                 o, &xs);
+    m->bytes_exchanged += xs.bytes_sent;
+    g_array_free(arr, TRUE);
+}
+
+static int skipped_cmp(const void *a, const void *b)
+{
+    const c2h_skipped *x = a, *y = b;
+    return x->shard < y->shard ? -1 : x->shard > y->shard;
+}
+
+/* Leave the shards of r->skipped out of r->mine. */
+static void drop_skipped(run *r)
+{
+    guint w = 0;
+    for (guint i = 0; i < r->mine->len; i++) {
+        guint si = g_array_index(r->mine, guint, i);
+        gboolean bad = FALSE;
+        for (guint j = 0; j < r->skipped->len && !bad; j++)
+            bad = g_array_index(r->skipped, c2h_skipped, j).shard == si;
+        if (!bad)
+            g_array_index(r->mine, guint, w++) = si;
+    }
+    g_array_set_size(r->mine, w);
+}
+
+/* Pass 1 and the rounds: s->beacons and s->rounds; r->c2 and r->victims grown.
+ *
+ * Memory stays within r->edge_budget edges a set whatever the data: after each shard the
+ * ranks agree (one small allreduce) whether any local set has reached the budget, and if so
+ * all send their edges to the owners (owner of dst) at once; an owner whose set reaches the
+ * budget writes it to disk as a sorted run (partition/spill.h). At the end the runs are
+ * merged and only beacon edges (the only ones any rule reads) stay in memory. */
+static gboolean pass_1(run *r, job_state *s, GError **err)
+{
+    const c2h_profile *p = r->p;
+    phase_metrics *m = phase_begin(r, "c2_port_subgraph");
+    c2h_edgeset *local = c2h_edgeset_new(), *owned = c2h_edgeset_new();
+    g_autofree char *tag = g_strdup_printf("pass1-rank-%04d", r->comm->rank);
+    c2h_spill *spill = c2h_spill_new(r->ckpt_dir, tag);
+    p1_iter it = {.ss = {.t0 = g_get_monotonic_time()}, .one = c2h_edgeset_new(),
+                  .skipped = g_array_new(FALSE, FALSE, sizeof(c2h_skipped))};
+    p1_owner own = {.owned = owned, .spill = spill, .budget = r->edge_budget, .ok = TRUE};
+    GArray *skipped = it.skipped;
+    GArray *all = NULL; /* the beacon edges, when they stayed in memory */
+    guint64 n_beacons = 0;
+    gboolean ok = TRUE;
+    /* One chunk a rank a step; after each step the ranks learn (a non-blocking allreduce, read
+     * one step later so no rank waits for the others' chunk) whether anyone failed, whether a
+     * local set reached the budget (then all exchange) and whether anyone has chunks left. */
+    c2h_flags_op op = {0};
+    gboolean pending = FALSE;
+    for (;;) {
+        /* A rank at its budget reads nothing more until the exchange that its flag asks for. */
+        if (ok && !it.done && c2h_edgeset_len(local) < r->edge_budget)
+            ok = p1_step(r, &it, local, m, err);
+        guint8 now[3] = {!ok || !own.ok, c2h_edgeset_len(local) >= r->edge_budget, !it.done}, flags[3];
+        if (pending) {
+            c2h_flags_wait(&op, flags);
+            if (flags[0] || !flags[2])
+                break; /* every rank leaves at the same step: failed, or all done */
+            if (flags[1])
+                p1_exchange(r, local, &own, m);
+        }
+        c2h_flags_start(r->comm, &op, now, 3);
+        pending = TRUE;
+    }
+    if (it.open)
+        shard_end(r, &it.ss, "pass 1/4 C2-port subgraph", m);
+    g_free(it.ss.c.hit);
+    c2h_edgeset_free(it.one);
+    if (!own.ok && ok) {
+        g_propagate_error(err, own.err);
+        own.err = NULL;
+        ok = FALSE;
+    }
+    g_clear_error(&own.err);
+    ok = c2h_comm_agree(r->comm, ok);
+    if (ok) {
+        progress(r, "pass 1/4 C2-port subgraph", r->mine->len, r->mine->len, m->flows_read, it.ss.t0, TRUE);
+        p1_exchange(r, local, &own, m);
+        if (!own.ok) {
+            g_propagate_error(err, own.err);
+            own.err = NULL;
+            ok = FALSE;
+        }
+    }
+    if (ok) {
+        /* The beacon edges: in memory when nothing was spilled, else one run on disk that the
+         * rounds read group by group. */
+        if (c2h_spill_runs(spill) == 0) {
+            all = c2h_edgeset_sorted(owned, c2h_edge_cmp_dst);
+            guint w = 0;
+            for (guint i = 0; i < all->len; i++)
+                if (c2h_is_beacon(&g_array_index(all, c2h_edge, i), p))
+                    g_array_index(all, c2h_edge, w++) = g_array_index(all, c2h_edge, i);
+            g_array_set_size(all, w);
+            n_beacons = w;
+        } else {
+            beacon_count bc = {p, 0};
+            ok = c2h_spill_set(spill, owned, err) && c2h_spill_compact(spill, keep_beacon, &bc, err);
+            n_beacons = bc.n;
+        }
+        m->spilled_bytes = c2h_spill_bytes(spill);
+    }
+    ok = c2h_comm_agree(r->comm, ok);
+    if (ok) {
+        /* Every rank learns which shards were skipped, in shard order. */
+        g_array_set_size(r->skipped, 0);
+        c2h_allgather(r->comm, skipped->data, skipped->len, sizeof(c2h_skipped), r->skipped, NULL);
+        g_array_sort(r->skipped, skipped_cmp);
+        drop_skipped(r);
+        if (r->skipped->len > 0 && r->skipped->len == r->n_window) {
+            if (r->comm->rank == 0) /* one message, not one a rank */
+                g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "every shard in the window was skipped as bad (%u); the "
+                        "first: %s", r->skipped->len, g_array_index(r->skipped, c2h_skipped, 0).reason);
+            ok = FALSE;
+        }
+    }
+    c2h_edgeset_free(local);
+    c2h_edgeset_free(owned);
+    g_array_free(skipped, TRUE);
+    if (ok) {
+        phase_end(m, n_beacons);
+        ok = rounds_to_fixed_point(r, s, all, spill, err);
+    }
+    if (all)
+        g_array_free(all, TRUE);
+    c2h_spill_free(spill);
+    return ok;
 }
 
 /* Pass 2: s->in_by_src, s->out_by_dst, s->touchers and s->bcand. */
@@ -619,6 +976,15 @@ static gboolean pass_3(run *r, job_state *s, GError **err)
     p3.fanout = g_new0(c2h_hll, MAX(touchers->len, 1));
     p3.fanin = g_new0(c2h_hll, MAX(bcand->len, 1));
     p3.kept = g_new0(guint64, MAX(touchers->len, 1));
+    /* A toucher with more distinct contacts on this rank than count_a / controller_min_specificity
+     * has a fan-out that makes it a scanner, whose edges are dropped after this pass: keep at
+     * most twice that many (the margin covers the HyperLogLog's error), so scanners cost no
+     * memory. */
+    p3.cap = g_new0(guint64, MAX(touchers->len, 1));
+    for (guint i = 0; i < touchers->len; i++) {
+        double c = ceil(2.0 * g_array_index(touchers, c2h_label, i).count_a / MAX(p->controller_min_specificity, 1e-9));
+        p3.cap[i] = MIN(p->fanout_edge_cap, (guint64)MIN(c, 1e15));
+    }
     p3.ctl_edges = c2h_edgeset_new();
     gboolean ok = TRUE;
     if (touchers->len + bcand->len > 0)
@@ -669,6 +1035,7 @@ static gboolean pass_3(run *r, job_state *s, GError **err)
     g_free(p3.fanout);
     g_free(p3.fanin);
     g_free(p3.kept);
+    g_free(p3.cap);
     c2h_edgeset_free(p3.ctl_edges);
     return ok;
 }
@@ -708,6 +1075,7 @@ static guint ckpt_fields(run *r, job_state *s, GArray *sets[5], GArray *scalars,
     for (guint i = 0; i < 5; i++)
         f[n++] = (c2h_ckpt_field){set_names[i], "c2h_addr", sets[i]};
     f[n++] = (c2h_ckpt_field){"phase_metrics", "c2h_phase_metrics", r->metrics};
+    f[n++] = (c2h_ckpt_field){"skipped_shards", "c2h_skipped", r->skipped};
     f[n++] = (c2h_ckpt_field){"scalars", "u64:rounds", scalars};
     return n;
 }
@@ -840,6 +1208,7 @@ static gboolean ckpt_load(run *r, job_state *s, const char *dir, int pass, GErro
     }
     if (ok) {
         s->rounds = (guint)g_array_index(scalars, guint64, 0);
+        drop_skipped(r);
         GHashTable *hs[5];
         run_sets(r, hs);
         for (guint i = 0; i < 5; i++) {
@@ -972,12 +1341,23 @@ static gboolean finish(run *r, job_state *s, GHashTable *seeds, const run_opts *
             ev.ranks = r->comm->size;
             ev.labels = labels;
             ev.customers = o->cust;
+            GArray *sk = g_array_new(FALSE, FALSE, sizeof(c2h_skipped_shard));
+            for (guint i = 0; i < r->skipped->len; i++) {
+                const c2h_skipped *k = &g_array_index(r->skipped, c2h_skipped, i);
+                c2h_skipped_shard x = {g_array_index(r->a->shards, c2h_shard_info, k->shard).file, k->reason};
+                g_array_append_val(sk, x);
+            }
+            ev.skipped = sk;
+            ok = ok && c2h_result_write(&ev, stage, err);
+            /* After the other outputs, so that rank 0's peak includes writing them. */
             GString *met = ok ? metrics_json(r, all_metrics, r->comm->size) : NULL;
             g_autofree char *prof = c2h_profile_to_data(p);
             GString *pr = g_string_new(prof);
-            ok = ok && c2h_result_write(&ev, stage, err) && c2h_write_text(stage, "metrics.json", met, err) &&
+            ok = ok && c2h_write_text(stage, "metrics.json", met, err) &&
                  c2h_write_text(stage, "profile.ini", pr, err) && c2h_stage_commit(stage, o->out, o->force, err);
             ev.labels = NULL; /* still ours, freed below */
+            g_array_free(sk, TRUE);
+            ev.skipped = NULL;
             if (!ok && stage)
                 c2h_rmtree(stage, NULL);
             if (met) g_string_free(met, TRUE);
@@ -1077,6 +1457,12 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
         {"resume", 0, 0, G_OPTION_ARG_NONE, &o.resume,
          "Continue a killed job from the checkpoint in DIR.ckpt (same inputs and rank count)", NULL},
         {"keep-checkpoints", 0, 0, G_OPTION_ARG_NONE, &o.keep_ckpt, "Keep DIR.ckpt when the job completes", NULL},
+        {"skip-bad-shards", 0, 0, G_OPTION_ARG_NONE, &o.skip_bad,
+         "Leave out shards that cannot be read (named on stderr, in metrics.json and report.json) instead of failing",
+         NULL},
+        {"edge-budget", 0, 0, G_OPTION_ARG_INT64, &o.edge_budget,
+         "Edges a rank holds in memory in pass 1 before it exchanges them or spills them to DIR.ckpt (default 16384)",
+         "N"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress on stderr", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -1088,6 +1474,7 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *err = NULL;
     int rc = 0;
+    gboolean same_everywhere = TRUE; /* an error now is every rank's: rank 0 says it */
     run r = {.comm = comm, .since = G_MININT64, .until = G_MAXINT64, .t_start = g_get_monotonic_time()};
     c2h_profile *p = NULL;
     GArray *seeds = NULL;
@@ -1108,6 +1495,15 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
         goto out;
     }
     r.quiet = o.quiet;
+    r.skip_bad = o.skip_bad;
+    if (o.edge_budget == 0)
+        o.edge_budget = 16384;
+    if (o.edge_budget < 1024) {
+        g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "--edge-budget: %" G_GINT64_FORMAT " is under 1024", o.edge_budget);
+        rc = 1;
+        goto out;
+    }
+    r.edge_budget = (guint64)o.edge_budget;
     struct stat st;
     if (lstat(o.out, &st) == 0 && !o.force) {
         g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "%s: already exists (use --force to replace it)", o.out);
@@ -1117,7 +1513,7 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
     if (!c2h_h5_init(&err) || (p = c2h_profile_load(o.profile, &err)) == NULL ||
         (seeds = load_seeds(o.seeds, seeds_family, r.until, comm, o.quiet, &err)) == NULL ||
         (o.customers && (o.cust = c2h_customers_load(o.customers, &err)) == NULL) ||
-        (r.a = c2h_archive_open(o.archive, &err)) == NULL) {
+        (r.a = c2h_archive_open(o.archive, &err)) == NULL || !c2h_archive_require_flows(r.a, &err)) {
         rc = 2;
         goto out;
     }
@@ -1143,7 +1539,8 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
     GArray *sizes = g_array_new(FALSE, FALSE, sizeof(guint64));
     for (guint i = 0; i < r.a->shards->len; i++) {
         const c2h_shard_info *s = &g_array_index(r.a->shards, c2h_shard_info, i);
-        if (s->rows == 0 || s->t_max_ms < r.since || s->t_min_ms >= r.until)
+        /* A shard the index says is empty is read all the same: its rows are checked. */
+        if (s->rows != 0 && (s->t_max_ms < r.since || s->t_min_ms >= r.until))
             continue;
         g_array_append_val(win, i);
         g_array_append_val(sizes, s->stored_bytes);
@@ -1162,6 +1559,8 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
                 r.a->shards->len, comm->size, seeds->len, p->name);
     /* Checkpoints in DIR.ckpt: resume from one, or start with none. */
     ckpt_dir = g_strconcat(o.out, ".ckpt", NULL);
+    r.ckpt_dir = ckpt_dir;
+    r.skipped = g_array_new(FALSE, FALSE, sizeof(c2h_skipped));
     state_ini = g_build_filename(ckpt_dir, CKPT_STATE, NULL);
     ckpt_key key = {.ranks = comm->size, .archive = o.archive, .seeds = o.seeds, .since = r.since, .until = r.until};
     {
@@ -1198,6 +1597,7 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
         }
     }
     gboolean stopped = FALSE, made = ok && !o.resume;
+    same_everywhere = FALSE; /* from here a rank may fail alone (a shard it reads) */
     if (!c2h_comm_agree(comm, ok) || !run_job(&r, &st8, done, ckpt_dir, &key, seedset, &o, &stopped, &err)) {
         rc = stopped ? 3 : 2;
         /* A job that failed before its first checkpoint leaves nothing behind. */
@@ -1212,13 +1612,14 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
 out:
     if (err != NULL) {
         /* A rank that failed reading says so itself; the others only agreed. */
-        if (comm->rank == 0 || rc == 2)
+        if (comm->rank == 0 || (rc == 2 && !same_everywhere))
             fprintf(stderr, "c2hunt run: error: %s\n", err->message);
         g_error_free(err);
     } else if (rc == 2 && comm->rank == 0) {
         fprintf(stderr, "c2hunt run: failed on another rank; no output written\n");
     }
     if (r.mine) g_array_free(r.mine, TRUE);
+    if (r.skipped) g_array_free(r.skipped, TRUE);
     if (r.metrics) g_array_free(r.metrics, TRUE);
     if (r.c2) g_hash_table_destroy(r.c2);
     if (r.victims) g_hash_table_destroy(r.victims);

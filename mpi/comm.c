@@ -107,3 +107,23 @@ uint64_t c2h_peak_rss(void)
     fclose(f);
     return kb * 1024;
 }
+
+void c2h_flags_start(const c2h_comm *c, c2h_flags_op *op, const guint8 *v, int n)
+{
+    (void)c;
+    g_assert(n > 0 && n <= (int)sizeof op->v && op->req == NULL);
+    memcpy(op->v, v, (size_t)n);
+    op->n = n;
+    MPI_Request *req = g_new(MPI_Request, 1);
+    MPI_Iallreduce(MPI_IN_PLACE, op->v, n, MPI_UINT8_T, MPI_MAX, MPI_COMM_WORLD, req);
+    op->req = req;
+}
+
+void c2h_flags_wait(c2h_flags_op *op, guint8 *v)
+{
+    g_assert(op->req != NULL);
+    MPI_Wait(op->req, MPI_STATUS_IGNORE);
+    g_free(op->req);
+    op->req = NULL;
+    memcpy(v, op->v, (size_t)op->n);
+}

@@ -28,6 +28,17 @@ uint64_t c2h_comm_sum_u64(const c2h_comm *c, uint64_t v);
 int64_t c2h_comm_min_i64(const c2h_comm *c, int64_t v);
 int64_t c2h_comm_max_i64(const c2h_comm *c, int64_t v);
 double c2h_comm_max_f64(const c2h_comm *c, double v);
+/* A non-blocking element-wise max of a few flag bytes over all ranks: start it, keep working,
+ * wait for it later (every rank starts and waits the same operations in the same order). */
+typedef struct c2h_flags_op {
+    guint8 v[8];
+    int n;
+    gpointer req; /* MPI_Request, while started */
+} c2h_flags_op;
+void c2h_flags_start(const c2h_comm *c, c2h_flags_op *op, const guint8 *v, int n);
+/* Wait for op; the max over all ranks goes to v[0..n). */
+void c2h_flags_wait(c2h_flags_op *op, guint8 *v);
+
 /* Abort every rank (for a failure that cannot be agreed on). */
 G_NORETURN void c2h_comm_abort(const c2h_comm *c, int code);
 

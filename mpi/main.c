@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 typedef struct c2h_subcommand {
     const char *name;
@@ -55,6 +58,13 @@ int main(int argc, char **argv)
         usage(stderr);
         return 1;
     }
+#ifdef __GLIBC__
+    /* Large blocks (edge-set blocks, sorted copies, exchange buffers) are mapped and given back
+     * when freed. Left to itself glibc raises this threshold after the first such free and
+     * serves them from the heap, where a job that fills and empties its sets many times (pass
+     * 1 on a big archive) leaves its peak memory fragmented: measured 10 MiB more per rank. */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
     c2h_comm comm;
     c2h_comm_init(&comm, &argc, &argv);
     int rc = sc->run(argc - 1, argv + 1, &comm);

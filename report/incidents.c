@@ -2,6 +2,8 @@
  * incidents.h). */
 #include "report/incidents.h"
 
+#include "report/graph.h"
+
 #include <string.h>
 
 typedef struct incident {
@@ -141,16 +143,7 @@ GString *c2h_incidents_csv(const c2h_result *r)
 
 static void append_html(GString *s, const char *v)
 {
-    for (const char *p = v; *p; p++) {
-        switch (*p) {
-        case '&': g_string_append(s, "&amp;"); break;
-        case '<': g_string_append(s, "&lt;"); break;
-        case '>': g_string_append(s, "&gt;"); break;
-        case '"': g_string_append(s, "&quot;"); break;
-        case '\'': g_string_append(s, "&#39;"); break;
-        default: g_string_append_c(s, *p);
-        }
-    }
+    c2h_append_xml_escaped(s, v); /* graph.h: also drops what no HTML text may hold */
 }
 
 GString *c2h_incidents_html(const c2h_result *r)

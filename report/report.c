@@ -27,18 +27,23 @@ int c2h_label_addr_cmp(const void *a, const void *b)
 
 void c2h_append_json_string(GString *out, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    /* Strings from input (paths, profile names) need not be UTF-8: invalid bytes become
+     * U+FFFD, so the file is always valid JSON. Control characters, DEL, U+2028/U+2029 and
+     * <, >, & are written as \u escapes, so the text is safe inside HTML or a script too. */
+    g_autofree char *v = g_utf8_make_valid(s, -1);
+    for (const char *p = v; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        switch (c) {
         case '"': g_string_append(out, "\\\""); break;
         case '\\': g_string_append(out, "\\\\"); break;
         case '\n': g_string_append(out, "\\n"); break;
         case '\r': g_string_append(out, "\\r"); break;
         case '\t': g_string_append(out, "\\t"); break;
         default:
-            if (*p < 0x20)
-                g_string_append_printf(out, "\\u%04x", *p);
+            if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029 || c == '<' || c == '>' || c == '&')
+                g_string_append_printf(out, "\\u%04x", (unsigned)c);
             else
-                g_string_append_c(out, (char)*p);
+                g_string_append_len(out, p, g_utf8_next_char(p) - p);
         }
     }
 }
@@ -153,6 +158,17 @@ GString *c2h_report_json(const c2h_result *r)
     g_string_append_printf(s, "  \"since\": \"%s\",\n  \"until\": \"%s\",\n  \"ranks\": %d,\n",
                            r->since == G_MININT64 ? "" : c2h_time_format_iso(r->since, t0),
                            r->until == G_MAXINT64 ? "" : c2h_time_format_iso(r->until, t1), r->ranks);
+    /* Shards left out by --skip-bad-shards: the result covers the others only. */
+    g_string_append(s, "  \"skipped_shards\": [");
+    for (guint i = 0; r->skipped && i < r->skipped->len; i++) {
+        const c2h_skipped_shard *k = &g_array_index(r->skipped, c2h_skipped_shard, i);
+        g_string_append(s, i ? ", {\"file\": \"" : "{\"file\": \"");
+        c2h_append_json_string(s, k->file);
+        g_string_append(s, "\", \"reason\": \"");
+        c2h_append_json_string(s, k->reason);
+        g_string_append(s, "\"}");
+    }
+    g_string_append(s, "],\n");
     guint counts[8] = {0};
     for (guint i = 0; i < labels->len; i++)
         counts[g_array_index(labels, c2h_label, i).role]++;

@@ -12,6 +12,12 @@
 
 #include <glib.h>
 
+/* A shard the job left out (--skip-bad-shards), and why. */
+typedef struct c2h_skipped_shard {
+    const char *file;   /* relative to the archive */
+    const char *reason; /* the reader's message */
+} c2h_skipped_shard;
+
 typedef struct c2h_result {
     const c2h_profile *profile;
     const char *archive;        /* paths as the user gave them */
@@ -26,6 +32,7 @@ typedef struct c2h_result {
     GArray *predicted;          /* controller -> c2_predicted, sorted by dst */
     GArray *backend;            /* c2 -> backend, sorted by dst */
     const GArray *customers;    /* c2h_customer from --customers, or NULL (not owned) */
+    const GArray *skipped;      /* c2h_skipped_shard: shards --skip-bad-shards left out, or NULL */
 } c2h_result;
 
 /* Free the arrays (not the profile, not the strings). */

@@ -11,7 +11,7 @@
 #                controllers; controller: its C2 with first contact; c2_predicted: controllers
 #                with first touch; scanner: fan-out and C2 share; backend: its C2) agrees with
 #                roles.csv and with the evidence of the other hosts
-#   metrics.json per phase and rank: wall_s, flows_read, bytes_read, edges, bytes_exchanged,
+#   metrics.json per phase and rank: wall_s, flows_read, bytes_read, edges, bytes_exchanged, spilled_bytes,
 #                peak_rss; pass 1's flows_read sums to the archive's rows
 #   --until T    no flow at or after T counts (beacons that straddle T, one flow exactly at T);
 #                at the archive's start only the seeds are labeled. --since T keeps a flow at T.
@@ -259,11 +259,15 @@ check(met["shards_in_window"] == n_shards, "shards_in_window %d = shards in inde
 phases = {p["phase"]: p["per_rank"] for p in met["phases"]}
 want = ["c2_port_subgraph", "victims_and_c2_rounds", "touching_c2", "controllers_and_backends", "predicted_fanin"]
 check(list(phases) == want, "phases %s" % " ".join(phases))
-fields = ["rank", "wall_s", "flows_read", "bytes_read", "edges", "bytes_exchanged", "peak_rss"]
+fields = ["rank", "wall_s", "flows_read", "bytes_read", "edges", "bytes_exchanged", "spilled_bytes", "peak_rss"]
 check(all([m["rank"] for m in pr] == list(range(nranks)) and all(sorted(m) == sorted(fields) for m in pr)
           for pr in phases.values()), "every phase has one entry per rank with %s" % ", ".join(fields))
 allm = [m for pr in phases.values() for m in pr]
 check(all(m["wall_s"] >= 0 and m["peak_rss"] > 0 for m in allm), "wall_s >= 0 and peak_rss > 0 everywhere")
+check(met.get("peak_rss_max", 0) >= max(m["peak_rss"] for m in allm),
+      "peak_rss_max %s >= every phase's peak_rss" % met.get("peak_rss_max"))
+check(met.get("edge_budget", 0) >= 1024 and met.get("skipped_shards") == [],
+      "edge_budget %s, skipped_shards %s" % (met.get("edge_budget"), met.get("skipped_shards")))
 for ph in ("c2_port_subgraph", "touching_c2", "controllers_and_backends"):
     pr = phases.get(ph, [])
     s = sum(m["flows_read"] for m in pr)

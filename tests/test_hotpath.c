@@ -1,11 +1,15 @@
 /* test_hotpath.c: the pieces of `c2hunt run`'s read path that replace library calls:
  * the SSE2 unshuffle against the byte loop and against a shuffle done here by the rule
  * (HDF5's: byte j of element i at j * n + i), for every element width a shard uses and for
- * counts that are not a multiple of the vector width; and the address map against a
- * GHashTable on IPv4 and IPv6 keys, present and absent, through its growth. */
+ * counts that are not a multiple of the vector width; the address map against a
+ * GHashTable on IPv4 and IPv6 keys, present and absent, through its growth; and spilled
+ * edge runs merged back against the same edges aggregated in memory. */
 #include "io/shard.h"
 #include "partition/addrmap.h"
 #include "partition/edges.h"
+#include "partition/spill.h"
+
+#include <glib/gstdio.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -100,11 +104,78 @@ static void addrmap_matches_a_hash_table(void **state)
     g_rand_free(rnd);
 }
 
+static gboolean two_flows_or_more(const c2h_edge *e, void *ud)
+{
+    (void)ud;
+    return e->flows >= 2;
+}
+
+/* Edges spilled in runs (more than one merge can take, so runs are folded first) and merged
+ * back give what one set in memory gives; the runs' files are gone afterwards. */
+static void spill_merge_matches_memory(void **state)
+{
+    (void)state;
+    g_autofree char *dir = g_dir_make_tmp("test_spill-XXXXXX", NULL);
+    assert_non_null(dir);
+    GRand *rnd = g_rand_new_with_seed(5);
+    c2h_spill *sp = c2h_spill_new(dir, "pass1");
+    c2h_edgeset *all = c2h_edgeset_new(), *part = c2h_edgeset_new();
+    guint runs = 0;
+    for (guint i = 0; i < 60000; i++) {
+        c2h_flow f = {.start_ms = 1767571200000 + (gint64)g_rand_int_range(rnd, 0, 86400000), .bytes = i % 977,
+                      .dport = 447, .proto = 6};
+        f.src = c2h_addr_from_v4(0x0a000000u + (uint32_t)g_rand_int_range(rnd, 0, 3000));
+        f.dst = c2h_addr_from_v4(0xc0a80000u + (uint32_t)g_rand_int_range(rnd, 0, 40));
+        c2h_edgeset_add_flow(all, &f, 1);
+        c2h_edgeset_add_flow(part, &f, 1);
+        if (c2h_edgeset_len(part) >= 700) {
+            assert_true(c2h_spill_set(sp, part, NULL));
+            runs++;
+            assert_int_equal(c2h_edgeset_len(part), 0);
+        }
+    }
+    assert_true(c2h_spill_set(sp, part, NULL));
+    runs++;
+    assert_true(runs > C2H_SPILL_FANIN);
+    assert_int_equal(c2h_spill_runs(sp), runs);
+    GArray *got = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
+    GError *err = NULL;
+    assert_true(c2h_spill_merge(sp, two_flows_or_more, NULL, got, &err));
+    GArray *want = c2h_edgeset_sorted(all, c2h_edge_cmp_dst);
+    guint w = 0;
+    for (guint i = 0; i < want->len; i++)
+        if (g_array_index(want, c2h_edge, i).flows >= 2)
+            g_array_index(want, c2h_edge, w++) = g_array_index(want, c2h_edge, i);
+    g_array_set_size(want, w);
+    assert_true(w > 1000 && w < c2h_edgeset_len(all)); /* the filter kept some and dropped some */
+    assert_int_equal(got->len, want->len);
+    assert_memory_equal(got->data, want->data, (gsize)want->len * sizeof(c2h_edge));
+    assert_int_equal(c2h_spill_runs(sp), 0);
+    c2h_spill_free(sp);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    assert_null(g_dir_read_name(d)); /* no run left behind */
+    g_dir_close(d);
+    g_rmdir(dir);
+    /* a folder that cannot be written: a clear error, no crash */
+    c2h_spill *bad = c2h_spill_new("/nonexistent-c2hunt-dir", "pass1");
+    c2h_edgeset_add_flow(part, &(c2h_flow){.dport = 447, .proto = 6}, 1);
+    assert_false(c2h_spill_set(bad, part, &err));
+    assert_non_null(strstr(err->message, "/nonexistent-c2hunt-dir/pass1-"));
+    g_clear_error(&err);
+    c2h_spill_free(bad);
+    g_array_free(got, TRUE);
+    g_array_free(want, TRUE);
+    c2h_edgeset_free(all);
+    c2h_edgeset_free(part);
+    g_rand_free(rnd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(unshuffle_matches_the_rule),
         cmocka_unit_test(addrmap_matches_a_hash_table),
+        cmocka_unit_test(spill_merge_matches_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
