@@ -493,13 +493,47 @@ struct c2h_shard_reader {
     /* c2h_shard_load */
     guint64 nchunks;
     gboolean direct[C2H_NCOLS]; /* stored as c2hunt writes it: read raw chunks */
-    uint8_t *col[C2H_NCOLS];    /* the loaded chunk of each column */
-    guint64 cur;                /* the chunk in col[] */
+    guint64 cur;                /* the chunk in the buffers' col[] */
     unsigned cur_mask;          /* its columns loaded */
-    uint8_t *raw, *plain;       /* a compressed chunk; its shuffled bytes */
-    gsize raw_size;
+    c2h_shard_bufs *b;          /* the reader's own, or the caller's (reused from shard to shard) */
+    gboolean own_bufs;
+};
+
+struct c2h_shard_bufs {
+    uint8_t *col[C2H_NCOLS]; /* the loaded chunk of each column */
+    gsize col_size[C2H_NCOLS];
+    uint8_t *raw, *plain;    /* a compressed chunk; its shuffled bytes */
+    gsize raw_size, plain_size;
     ZSTD_DCtx *dctx;
 };
+
+c2h_shard_bufs *c2h_shard_bufs_new(void)
+{
+    return g_new0(c2h_shard_bufs, 1);
+}
+
+void c2h_shard_bufs_free(c2h_shard_bufs *b)
+{
+    if (b == NULL)
+        return;
+    for (int c = 0; c < C2H_NCOLS; c++)
+        g_free(b->col[c]);
+    g_free(b->raw);
+    g_free(b->plain);
+    ZSTD_freeDCtx(b->dctx);
+    g_free(b);
+}
+
+/* Make buf hold at least size bytes (its content is not kept). */
+static uint8_t *grow(uint8_t **buf, gsize *have, gsize size)
+{
+    if (*have < size) {
+        g_free(*buf);
+        *buf = g_malloc(size);
+        *have = size;
+    }
+    return *buf;
+}
 
 void c2h_shard_close(c2h_shard_reader *r)
 {
@@ -513,11 +547,8 @@ void c2h_shard_close(c2h_shard_reader *r)
     }
     if (r->file >= 0)
         H5Fclose(r->file);
-    for (int c = 0; c < C2H_NCOLS; c++)
-        g_free(r->col[c]);
-    g_free(r->raw);
-    g_free(r->plain);
-    ZSTD_freeDCtx(r->dctx);
+    if (r->own_bufs)
+        c2h_shard_bufs_free(r->b);
     g_free(r->buf);
     g_free(r->path);
     g_free(r);
@@ -585,7 +616,14 @@ static gboolean stored_as_written(c2h_shard_reader *r, c2h_col c)
 
 c2h_shard_reader *c2h_shard_open(const char *path, GError **err)
 {
+    return c2h_shard_open_bufs(path, NULL, err);
+}
+
+c2h_shard_reader *c2h_shard_open_bufs(const char *path, c2h_shard_bufs *bufs, GError **err)
+{
     c2h_shard_reader *r = g_new0(c2h_shard_reader, 1);
+    r->own_bufs = bufs == NULL;
+    r->b = bufs ? bufs : c2h_shard_bufs_new();
     r->path = g_strdup(path);
     r->file = -1;
     for (int c = 0; c < C2H_NCOLS; c++)
@@ -677,7 +715,7 @@ gboolean c2h_shard_read(c2h_shard_reader *r, guint64 row0, gsize n, unsigned col
             return FALSE;
         for (int c = 0; c < C2H_NCOLS; c++)
             if (colmask & C2H_COLBIT(c))
-                scatter_col((c2h_col)c, r->family, r->col[c], n, out);
+                scatter_col((c2h_col)c, r->family, r->b->col[c], n, out);
         return TRUE;
     }
     gsize need = n * 16;
@@ -817,12 +855,8 @@ static int load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, GError **err)
         why = "missing or unreadable (truncated file?)";
         detail = h5_error_detail();
     } else {
-        if (r->raw_size < nbytes) {
-            g_free(r->raw);
-            r->raw_size = (gsize)nbytes;
-            r->raw = g_malloc(r->raw_size);
-        }
-        if (H5Dread_chunk(r->dset[c], H5P_DEFAULT, &off, &fmask, r->raw) < 0) {
+        grow(&r->b->raw, &r->b->raw_size, (gsize)nbytes);
+        if (H5Dread_chunk(r->dset[c], H5P_DEFAULT, &off, &fmask, r->b->raw) < 0) {
             why = "cannot read (truncated file?)";
             detail = h5_error_detail();
         }
@@ -830,18 +864,17 @@ static int load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, GError **err)
     if (why == NULL && fmask != 0)
         return -1;
     if (why == NULL) {
-        if (r->dctx == NULL)
-            r->dctx = ZSTD_createDCtx();
-        if (r->plain == NULL)
-            r->plain = g_malloc((gsize)r->chunk_rows * 16);
-        unsigned long long size = ZSTD_getFrameContentSize(r->raw, (size_t)nbytes);
+        if (r->b->dctx == NULL)
+            r->b->dctx = ZSTD_createDCtx();
+        grow(&r->b->plain, &r->b->plain_size, want);
+        unsigned long long size = ZSTD_getFrameContentSize(r->b->raw, (size_t)nbytes);
         if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
             why = "not a zstd frame with its content size";
         } else if (size != want) {
             why = "wrong size";
             detail = g_strdup_printf("its zstd frame decompresses to %llu bytes, a chunk is %zu", size, want);
         } else {
-            size_t got = ZSTD_decompressDCtx(r->dctx, r->plain, want, r->raw, (size_t)nbytes);
+            size_t got = ZSTD_decompressDCtx(r->b->dctx, r->b->plain, want, r->b->raw, (size_t)nbytes);
             if (ZSTD_isError(got)) {
                 why = "zstd";
                 detail = g_strdup(ZSTD_getErrorName(got));
@@ -858,7 +891,7 @@ static int load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, GError **err)
                     detail ? detail : "");
         return 0;
     }
-    unshuffle(r->plain, r->col[c], w, r->chunk_rows, (size_t)(last + 1 - off));
+    unshuffle(r->b->plain, r->b->col[c], w, r->chunk_rows, (size_t)(last + 1 - off));
     r->bytes_read += nbytes;
     return 1;
 }
@@ -870,7 +903,7 @@ static gboolean load_h5(c2h_shard_reader *r, c2h_col c, guint64 k, gsize n, GErr
     hid_t mspace = H5Screate_simple(1, &count, NULL);
     hid_t fspace = H5Dget_space(r->dset[c]);
     gboolean ok = fspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
-                  H5Dread(r->dset[c], r->mtype[c], mspace, fspace, H5P_DEFAULT, r->col[c]) >= 0;
+                  H5Dread(r->dset[c], r->mtype[c], mspace, fspace, H5P_DEFAULT, r->b->col[c]) >= 0;
     g_autofree char *d = ok ? NULL : h5_error_detail();
     if (fspace >= 0)
         H5Sclose(fspace);
@@ -901,8 +934,7 @@ gboolean c2h_shard_load(c2h_shard_reader *r, guint64 k, unsigned colmask, c2h_ch
     for (int c = 0; c < C2H_NCOLS; c++) {
         if (!(colmask & C2H_COLBIT(c)) || (r->cur_mask & C2H_COLBIT(c)))
             continue;
-        if (r->col[c] == NULL)
-            r->col[c] = g_malloc((gsize)r->chunk_rows * c2h_col_width((c2h_col)c, r->family));
+        grow(&r->b->col[c], &r->b->col_size[c], (gsize)r->chunk_rows * c2h_col_width((c2h_col)c, r->family));
         int got = r->direct[c] ? load_direct(r, (c2h_col)c, k, err) : -1;
         if (got == 0 || (got < 0 && !load_h5(r, (c2h_col)c, k, n, err))) {
             r->cur = G_MAXUINT64;
@@ -915,7 +947,7 @@ gboolean c2h_shard_load(c2h_shard_reader *r, guint64 k, unsigned colmask, c2h_ch
     ch->family = r->family;
     ch->loaded = r->cur_mask;
     gboolean v4 = r->family == C2H_FAMILY_V4;
-#define COL(c, T) ((r->cur_mask & C2H_COLBIT(c)) ? (const T *)r->col[c] : NULL)
+#define COL(c, T) ((r->cur_mask & C2H_COLBIT(c)) ? (const T *)r->b->col[c] : NULL)
     ch->start_ms = COL(C2H_COL_START_MS, int64_t);
     ch->end_ms = COL(C2H_COL_END_MS, int64_t);
     ch->src4 = v4 ? COL(C2H_COL_SRC_ADDR, uint32_t) : NULL;

@@ -97,6 +97,13 @@ typedef struct c2h_shard_reader c2h_shard_reader;
  * dataset) when the shard is not one c2hunt can read. */
 c2h_shard_reader *c2h_shard_open(const char *path, GError **err);
 void c2h_shard_close(c2h_shard_reader *r); /* accepts NULL */
+/* Buffers for c2h_shard_load (decompressed columns, the compressed chunk, the zstd context)
+ * that a caller keeps from shard to shard instead of each reader making its own. */
+typedef struct c2h_shard_bufs c2h_shard_bufs;
+c2h_shard_bufs *c2h_shard_bufs_new(void);
+void c2h_shard_bufs_free(c2h_shard_bufs *b); /* accepts NULL */
+/* c2h_shard_open, reading through bufs (not freed by c2h_shard_close). */
+c2h_shard_reader *c2h_shard_open_bufs(const char *path, c2h_shard_bufs *bufs, GError **err);
 guint64 c2h_shard_rows(const c2h_shard_reader *r);
 int c2h_shard_family(const c2h_shard_reader *r);
 /* Rows per chunk: the natural unit to read. */

@@ -145,6 +145,7 @@ typedef struct scan_state {
     chunk_ctx c;
     gsize cap;
     gint64 t0;
+    c2h_shard_bufs *bufs;     /* reused by every shard the scan opens */
     guint k;                  /* the shard open in c.sr (index into r->mine) */
     guint64 ck, nchunks;      /* its next chunk, and how many */
 } scan_state;
@@ -159,7 +160,9 @@ static gboolean shard_begin(run *r, scan_state *ss, guint k, GError **err)
     c->failed = FALSE;
     guint si = g_array_index(r->mine, guint, k);
     g_autofree char *path = c2h_archive_shard_path(r->a, si);
-    c2h_shard_reader *sr = c2h_shard_open(path, err);
+    if (ss->bufs == NULL)
+        ss->bufs = c2h_shard_bufs_new();
+    c2h_shard_reader *sr = c2h_shard_open_bufs(path, ss->bufs, err);
     if (sr == NULL)
         return FALSE;
     const c2h_shard_info *info = &g_array_index(r->a->shards, c2h_shard_info, si);
@@ -230,6 +233,7 @@ static gboolean scan(run *r, const char *phase, unsigned filter, chunk_fn fn, vo
     if (ok)
         progress(r, phase, r->mine->len, r->mine->len, m->flows_read, ss.t0, TRUE);
     g_free(ss.c.hit);
+    c2h_shard_bufs_free(ss.bufs);
     return ok;
 }
 
@@ -315,6 +319,29 @@ static inline uint32_t map_dst(const c2h_addrmap *m, const c2h_chunk *ch, gsize 
     return ch->family == C2H_FAMILY_V4 ? c2h_addrmap_get4(m, ch->dst4[i]) : c2h_addrmap_get(m, &ch->dst6[i]);
 }
 
+/* The rows of the chunk whose source is in ms or whose destination is in md (either may be
+ * NULL), in the window, into c->hit. IPv4 chunks go through the maps' bit prefilter first.
+ * @return how many. */
+static gsize select_rows(chunk_ctx *c, const c2h_addrmap *ms, const c2h_addrmap *md)
+{
+    const c2h_chunk *ch = &c->ch;
+    gsize m = 0;
+    if (ch->family == C2H_FAMILY_V4) {
+        gsize k = c2h_addrmap_filter4(ms, ch->src4, md, ch->dst4, ch->n, c->hit);
+        for (gsize j = 0; j < k; j++) { /* in place: m <= j */
+            gsize i = c->hit[j];
+            if (((ms && c2h_addrmap_get4(ms, ch->src4[i])) || (md && c2h_addrmap_get4(md, ch->dst4[i]))) &&
+                in_window(c, i))
+                c->hit[m++] = (guint32)i;
+        }
+    } else {
+        for (gsize i = 0; i < ch->n; i++)
+            if (((ms && map_src(ms, ch, i)) || (md && map_dst(md, ch, i))) && in_window(c, i))
+                c->hit[m++] = (guint32)i;
+    }
+    return m;
+}
+
 #define COLS_EDGE (C2H_COLBIT(C2H_COL_DST_PORT) | C2H_COLBIT(C2H_COL_BYTES) | C2H_COLBIT(C2H_COL_START_MS))
 #define COLS_ADDR (C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR))
 
@@ -328,10 +355,7 @@ static void fold_touching_c2(run *r, chunk_ctx *c, void *ud)
 {
     pass2 *p2 = ud;
     const c2h_chunk *ch = &c->ch;
-    gsize m = 0;
-    for (gsize i = 0; i < ch->n; i++)
-        if ((map_dst(p2->c2, ch, i) | map_src(p2->c2, ch, i)) && in_window(c, i))
-            c->hit[m++] = (guint32)i;
+    gsize m = select_rows(c, p2->c2, p2->c2);
     if (m == 0 || !more(c, COLS_EDGE))
         return;
     for (gsize j = 0; j < m; j++) {
@@ -362,10 +386,7 @@ static void fold_candidates(run *r, chunk_ctx *c, void *ud)
 {
     pass3 *p3 = ud;
     const c2h_chunk *ch = &c->ch;
-    gsize m = 0;
-    for (gsize i = 0; i < ch->n; i++)
-        if ((map_src(p3->touch_idx, ch, i) | map_dst(p3->backend_idx, ch, i)) && in_window(c, i))
-            c->hit[m++] = (guint32)i;
+    gsize m = select_rows(c, p3->touch_idx, p3->backend_idx);
     if (m == 0 || !more(c, COLS_EDGE))
         return;
     for (gsize j = 0; j < m; j++) {
@@ -402,9 +423,11 @@ static void fold_predicted_fanin(run *r, chunk_ctx *c, void *ud)
     (void)r;
     pass4 *p4 = ud;
     const c2h_chunk *ch = &c->ch;
-    for (gsize i = 0; i < ch->n; i++) {
+    gsize m = select_rows(c, NULL, p4->idx);
+    for (gsize j = 0; j < m; j++) {
+        gsize i = c->hit[j];
         guint k = map_dst(p4->idx, ch, i);
-        if (k && !map_src(p4->others, ch, i) && in_window(c, i)) {
+        if (!map_src(p4->others, ch, i)) {
             c2h_addr src = c2h_chunk_src(ch, i);
             c2h_hll_add(&p4->fanin[k - 1], c2h_addr_hash(&src));
         }
@@ -865,6 +888,7 @@ static gboolean pass_1(run *r, job_state *s, GError **err)
     if (it.open)
         shard_end(r, &it.ss, "pass 1/4 C2-port subgraph", m);
     g_free(it.ss.c.hit);
+    c2h_shard_bufs_free(it.ss.bufs);
     c2h_edgeset_free(it.one);
     if (!own.ok && ok) {
         g_propagate_error(err, own.err);

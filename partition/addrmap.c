@@ -60,6 +60,8 @@ static void put4(c2h_addrmap *m, uint32_t k, uint32_t v)
     m->k4[i] = k;
     m->v4[i] = v;
     m->n4++;
+    guint b = c2h_addrmap_bit4(k);
+    m->bits4[b >> 6] |= 1ull << (b & 63);
 }
 
 static void grow6(c2h_addrmap *m)
