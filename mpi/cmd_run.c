@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #define TCP 6
@@ -33,6 +34,7 @@
 typedef struct phase_metrics {
     char name[32];
     double wall_s;
+    double cpu_s;           /* user + system CPU of this rank's process (the work, whatever the sharing of cores) */
     guint64 flows_read;     /* rows read from shards, in the time window or not */
     guint64 bytes_read;     /* compressed bytes read */
     guint64 edges;          /* edges this rank holds after the exchange (pass 1: beacon edges) */
@@ -289,11 +291,20 @@ static void add_all(GHashTable *set, const GArray *labels)
         c2h_addrset_add(set, &g_array_index(labels, c2h_label, i).addr);
 }
 
+static double cpu_seconds(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 + (double)u.ru_stime.tv_sec +
+           (double)u.ru_stime.tv_usec / 1e6;
+}
+
 static phase_metrics *phase_begin(run *r, const char *name)
 {
     phase_metrics m = {0};
     g_strlcpy(m.name, name, sizeof m.name);
     m.wall_s = (double)g_get_monotonic_time();
+    m.cpu_s = cpu_seconds();
     g_array_append_val(r->metrics, m);
     return &g_array_index(r->metrics, phase_metrics, r->metrics->len - 1);
 }
@@ -301,6 +312,7 @@ static phase_metrics *phase_begin(run *r, const char *name)
 static void phase_end(phase_metrics *m, guint64 edges)
 {
     m->wall_s = ((double)g_get_monotonic_time() - m->wall_s) / 1e6;
+    m->cpu_s = cpu_seconds() - m->cpu_s;
     m->edges = edges;
     m->peak_rss = c2h_peak_rss();
 }
@@ -546,11 +558,11 @@ static GString *metrics_json(run *r, const GArray *all, int nranks)
         for (int rk = 0; rk < nranks; rk++) {
             const phase_metrics *m = &g_array_index(all, phase_metrics, (guint)rk * nph + ph);
             g_string_append_printf(s,
-                                   "      {\"rank\": %d, \"wall_s\": %.3f, \"flows_read\": %" G_GUINT64_FORMAT
+                                   "      {\"rank\": %d, \"wall_s\": %.3f, \"cpu_s\": %.3f, \"flows_read\": %" G_GUINT64_FORMAT
                                    ", \"bytes_read\": %" G_GUINT64_FORMAT ", \"edges\": %" G_GUINT64_FORMAT
                                    ", \"bytes_exchanged\": %" G_GUINT64_FORMAT ", \"spilled_bytes\": %" G_GUINT64_FORMAT
                                    ", \"peak_rss\": %" G_GUINT64_FORMAT "}%s\n",
-                                   rk, m->wall_s, m->flows_read, m->bytes_read, m->edges, m->bytes_exchanged,
+                                   rk, m->wall_s, m->cpu_s, m->flows_read, m->bytes_read, m->edges, m->bytes_exchanged,
                                    m->spilled_bytes, m->peak_rss, rk + 1 < nranks ? "," : "");
         }
         g_string_append_printf(s, "    ]}%s\n", ph + 1 < nph ? "," : "");
@@ -868,22 +880,26 @@ static gboolean pass_1(run *r, job_state *s, GError **err)
     /* One chunk a rank a step; after each step the ranks learn (a non-blocking allreduce, read
      * one step later so no rank waits for the others' chunk) whether anyone failed, whether a
      * local set reached the budget (then all exchange) and whether anyone has chunks left. */
-    c2h_flags_op op = {0};
-    gboolean pending = FALSE;
-    for (;;) {
+    enum { LAG = 8 }; /* flags started at step i are read at step i + LAG: ranks drift apart freely */
+    c2h_flags_op op[LAG];
+    memset(op, 0, sizeof op);
+    for (guint64 step = 0;; step++) {
         /* A rank at its budget reads nothing more until the exchange that its flag asks for. */
         if (ok && !it.done && c2h_edgeset_len(local) < r->edge_budget)
             ok = p1_step(r, &it, local, m, err);
         guint8 now[3] = {!ok || !own.ok, c2h_edgeset_len(local) >= r->edge_budget, !it.done}, flags[3];
-        if (pending) {
-            c2h_flags_wait(&op, flags);
-            if (flags[0] || !flags[2])
-                break; /* every rank leaves at the same step: failed, or all done */
+        c2h_flags_op *slot = &op[step % LAG];
+        if (step >= LAG) {
+            c2h_flags_wait(slot, flags);
+            if (flags[0] || !flags[2]) { /* every rank leaves at the same step: failed, or all done */
+                for (guint64 k = 1; k < LAG; k++) /* the flags still in flight */
+                    c2h_flags_wait(&op[(step + k) % LAG], flags);
+                break;
+            }
             if (flags[1])
                 p1_exchange(r, local, &own, m);
         }
-        c2h_flags_start(r->comm, &op, now, 3);
-        pending = TRUE;
+        c2h_flags_start(r->comm, slot, now, 3);
     }
     if (it.open)
         shard_end(r, &it.ss, "pass 1/4 C2-port subgraph", m);
@@ -1165,6 +1181,36 @@ static gboolean checkpoint(run *r, job_state *s, const char *dir, const ckpt_key
     return TRUE;
 }
 
+/* May a fresh run replace dir? Yes when it is absent or holds only what a run puts there
+ * (pass*-rank-*.h5, their temporary files, state.ini, spill runs pass1-rank-*), or with
+ * --force; a symbolic link or anything else there is refused. */
+static gboolean ckpt_dir_is_ours(const char *dir, gboolean force, GError **err)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0)
+        return TRUE;
+    if (S_ISLNK(st.st_mode) && force)
+        return TRUE; /* c2h_rmtree removes the link itself, never its target */
+    if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: is a %s, not a checkpoint folder; remove it or choose "
+                    "another --out (or --force)", dir, S_ISLNK(st.st_mode) ? "symbolic link" : "file");
+        return FALSE;
+    }
+    if (force)
+        return TRUE;
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    gboolean ours = d != NULL;
+    while (ours && (name = g_dir_read_name(d)) != NULL)
+        ours = strcmp(name, CKPT_STATE) == 0 || g_str_has_prefix(name, "pass") || g_str_has_prefix(name, "." CKPT_STATE);
+    if (d)
+        g_dir_close(d);
+    if (!ours)
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: holds files that are not c2hunt's checkpoints; remove it, "
+                    "choose another --out, or use --force", dir);
+    return ours;
+}
+
 /* Read dir/state.ini and check it against k. @return the last complete pass, or 0 with err. */
 static int ckpt_check(const char *dir, const ckpt_key *k, GError **err)
 {
@@ -1440,16 +1486,21 @@ static GArray *load_seeds(const char *path, const char *family, gint64 until, co
     c2h_seeds *s = c2h_seeds_read(path, &so, err);
     if (s == NULL)
         return NULL;
+    /* Family names come from the file: no control character reaches the terminal. */
+    g_autofree char *fam = g_strdup(s->families);
+    for (char *q = fam; *q; q++)
+        if ((unsigned char)*q < 0x20 || *q == 0x7f)
+            *q = '?';
     for (guint i = 0; comm->rank == 0 && i < s->warnings->len; i++)
         fprintf(stderr, "c2hunt run: warning: %s\n", (char *)s->warnings->pdata[i]);
     if (comm->rank == 0 && !quiet && s->format != C2H_SEEDS_PLAIN)
         fprintf(stderr, "c2hunt run: seeds: %s list, %u address entries (%s), %u names skipped; left out: %u of other "
                 "families, %u first seen at or after --until, %u unusable; %u seeds\n", c2h_seeds_format_name(s->format),
-                s->entries, *s->families ? s->families : "no families", s->names, s->other_family, s->later,
+                s->entries, *fam ? fam : "no families", s->names, s->other_family, s->later,
                 s->unusable, s->seeds->len);
     if (s->seeds->len == 0 && family != NULL)
         g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: no seeds of family '%s' (families there: %s)", path, family,
-                    *s->families ? s->families : "none");
+                    *fam ? fam : "none");
     GArray *out = NULL;
     if (s->seeds->len > 0 || family == NULL) {
         out = g_array_sized_new(FALSE, FALSE, sizeof(c2h_addr), s->seeds->len);
@@ -1513,6 +1564,9 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
         rc = 1;
         goto out;
     }
+    /* "--out link/" names the link, not its target: OUT.ckpt then lands beside it. */
+    for (gsize l = strlen(o.out); l > 1 && o.out[l - 1] == '/'; l--)
+        o.out[l - 1] = 0;
     if ((o.since_s && !c2h_time_parse_iso(o.since_s, &r.since)) || (o.until_s && !c2h_time_parse_iso(o.until_s, &r.until))) {
         g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "--since/--until: not an ISO 8601 time with a zone (2026-01-05T00:00:00Z)");
         rc = 1;
@@ -1613,8 +1667,10 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
     /* Every rank has looked at DIR.ckpt before rank 0 makes it afresh. */
     ok = c2h_comm_agree(comm, ok);
     if (ok && !o.resume && comm->rank == 0) {
-        ok = c2h_rmtree(ckpt_dir, &err);
-        if (ok && g_mkdir_with_parents(ckpt_dir, 0755) != 0) {
+        /* Only a folder of ours is replaced: one that holds checkpoint and spill files only. */
+        ok = ckpt_dir_is_ours(ckpt_dir, o.force, &err) && c2h_rmtree(ckpt_dir, &err);
+        struct stat cst;
+        if (ok && (mkdir(ckpt_dir, 0700) != 0 || lstat(ckpt_dir, &cst) != 0 || !S_ISDIR(cst.st_mode))) {
             int e = errno;
             g_set_error(&err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot create: %s", ckpt_dir, g_strerror(e));
             ok = FALSE;

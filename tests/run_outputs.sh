@@ -259,7 +259,7 @@ check(met["shards_in_window"] == n_shards, "shards_in_window %d = shards in inde
 phases = {p["phase"]: p["per_rank"] for p in met["phases"]}
 want = ["c2_port_subgraph", "victims_and_c2_rounds", "touching_c2", "controllers_and_backends", "predicted_fanin"]
 check(list(phases) == want, "phases %s" % " ".join(phases))
-fields = ["rank", "wall_s", "flows_read", "bytes_read", "edges", "bytes_exchanged", "spilled_bytes", "peak_rss"]
+fields = ["rank", "wall_s", "cpu_s", "flows_read", "bytes_read", "edges", "bytes_exchanged", "spilled_bytes", "peak_rss"]
 check(all([m["rank"] for m in pr] == list(range(nranks)) and all(sorted(m) == sorted(fields) for m in pr)
           for pr in phases.values()), "every phase has one entry per rank with %s" % ", ".join(fields))
 allm = [m for pr in phases.values() for m in pr]
