@@ -59,7 +59,16 @@ static inline c2h_addr c2h_addr_from_v4(uint32_t v)
 
 static inline int c2h_addr_cmp(const c2h_addr *a, const c2h_addr *b)
 {
-    return memcmp(a->b, b->b, 16);
+    /* memcmp's order, as two big-endian 64-bit words (sorting edges called memcmp a lot) */
+    uint64_t x[2], y[2];
+    memcpy(x, a->b, 16);
+    memcpy(y, b->b, 16);
+    for (int i = 0; i < 2; i++)
+        if (x[i] != y[i]) {
+            uint64_t p = GUINT64_FROM_BE(x[i]), q = GUINT64_FROM_BE(y[i]);
+            return p < q ? -1 : 1;
+        }
+    return 0;
 }
 
 /* @return C2H_FAMILY_V4 when both addresses are IPv4, else C2H_FAMILY_V6. */

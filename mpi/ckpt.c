@@ -63,7 +63,12 @@ gboolean c2h_ckpt_save(const char *path, const c2h_ckpt_field *f, guint n, GErro
         return FALSE;
     }
     /* A temporary file beside path, then a rename: a reader never sees half a checkpoint. */
-    gboolean ok = g_file_set_contents_full(path, image, size, G_FILE_SET_CONTENTS_CONSISTENT, 0600, err);
+    GError *e = NULL;
+    gboolean ok = g_file_set_contents_full(path, image, size, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &e);
+    if (!ok) {
+        g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot write the checkpoint: %s", path, e->message);
+        g_error_free(e);
+    }
     g_free(image);
     return ok;
 }

@@ -110,12 +110,14 @@ uint64_t c2h_peak_rss(void)
 
 void c2h_flags_start(const c2h_comm *c, c2h_flags_op *op, const guint8 *v, int n)
 {
-    (void)c;
     g_assert(n > 0 && n <= (int)sizeof op->v && op->req == NULL);
     memcpy(op->v, v, (size_t)n);
     op->n = n;
     MPI_Request *req = g_new(MPI_Request, 1);
-    MPI_Iallreduce(MPI_IN_PLACE, op->v, n, MPI_UINT8_T, MPI_MAX, MPI_COMM_WORLD, req);
+    if (c->size == 1)
+        *req = MPI_REQUEST_NULL; /* the max over one rank: nothing to wait for */
+    else
+        MPI_Iallreduce(MPI_IN_PLACE, op->v, n, MPI_UINT8_T, MPI_MAX, MPI_COMM_WORLD, req);
     op->req = req;
 }
 
