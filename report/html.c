@@ -142,6 +142,7 @@ static const char CSS[] =
     ".graph{border:1px solid #ddd;border-radius:4px;overflow:auto;background:#fff}"
     ".graph svg{display:block;width:100%;height:auto;margin:0 auto}.graph g.node{cursor:pointer}\n"
     ".timeline svg{width:100%;height:auto;display:block}.timeline text{font-size:11px;font-family:inherit}\n"
+    ".warn{color:#8a1c00;background:#fff3ef;padding:4px 8px;margin:4px 0}"
     ".note{color:#555;font-size:13px;margin:4px 0}details.c2v{margin:2px 0}details.c2v>summary{cursor:pointer;padding:2px 0}"
     "details.c2v>summary .ip{font-family:ui-monospace,Menlo,Consolas,monospace}\n"
     "#js-errors:empty{display:none}#js-errors{border:2px solid #c0392b;background:#fdecea;padding:6px 10px;"
@@ -197,7 +198,23 @@ static void summary(GString *s, const c2h_result *r)
             t1 = MAX(t1, l->last_ms);
         }
     }
-    g_string_append(s, "<section id=\"summary\"><h2>Summary</h2>\n<div class=\"cards\">");
+    g_string_append(s, "<section id=\"summary\"><h2>Summary</h2>\n");
+    if (r->skipped && r->skipped->len > 0) {
+        /* --skip-bad-shards: the result covers the other shards only, and says so first. */
+        g_string_append_printf(s, "<p class=\"warn\" id=\"skipped\"><b>Incomplete input:</b> %u shard%s could not be "
+                               "read and %s left out (--skip-bad-shards):</p><ul class=\"warn\">",
+                               r->skipped->len, r->skipped->len == 1 ? "" : "s", r->skipped->len == 1 ? "was" : "were");
+        for (guint i = 0; i < r->skipped->len; i++) {
+            const c2h_skipped_shard *k = &g_array_index(r->skipped, c2h_skipped_shard, i);
+            g_string_append(s, "<li>");
+            c2h_append_xml_escaped(s, k->file);
+            g_string_append(s, ": ");
+            c2h_append_xml_escaped(s, k->reason);
+            g_string_append(s, "</li>");
+        }
+        g_string_append(s, "</ul>\n");
+    }
+    g_string_append(s, "<div class=\"cards\">");
     for (gsize i = 0; i < G_N_ELEMENTS(roles); i++)
         g_string_append_printf(s, "<a class=\"card\" id=\"count-%s\" href=\"#%s\" style=\"--k:%s\"><b>%u</b><span>%s</span></a>",
                                c2h_role_name(roles[i]), c2h_role_name(roles[i]), c2h_role_color(roles[i]),

@@ -471,6 +471,11 @@ except Exception as e:  # noqa: BLE001 -- any shape error is a failure
     sys.exit(1)
 EOF
     done
+    # report.html says the result is incomplete, naming each shard.
+    if [[ -f $work/o/$case/report.html ]] && grep -q 'id="skipped"' "$work/o/$case/report.html" &&
+        grep -qF "$first" "$work/o/$case/report.html" && grep -qF "$last" "$work/o/$case/report.html"; then
+        ok "report.html: an 'Incomplete input' note naming the skipped shards"
+    else fail "report.html does not say which shards were skipped"; fi
     # Sound archive: the flag changes nothing.
     reference
     case=skip_sound
