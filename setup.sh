@@ -2,7 +2,7 @@
 # setup.sh: the two commands of the README.
 #   ./setup.sh demo   install what is missing (Debian 12, as root), build, run the demo job
 #   ./setup.sh test   install what is missing, build, run the whole test suite, then again
-#                     under AddressSanitizer and UBSan
+#                     under AddressSanitizer and UBSan, then each fuzz target for a short time
 set -euo pipefail
 cd "$(dirname "$0")"
 mode=${1:-}
@@ -14,7 +14,7 @@ packages=(build-essential cmake pkg-config git
           libzstd-dev zstd libglib2.0-dev libcmocka-dev
           nfdump python3 python3-h5py python3-numpy procps
           libfixbuf-dev libgraphviz-dev graphviz libjson-glib-dev chromium
-          slurm-wlm munge valgrind)
+          slurm-wlm munge valgrind clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -62,3 +62,7 @@ build build-asan -DC2H_SANITIZE=ON
 export ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 (cd build-asan && ctest --output-on-failure -j "$jobs")
+echo "== fuzzing: every libFuzzer target for a short fixed time, then its regression inputs"
+CC=clang cmake -S . -B build-fuzz -DC2H_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz --target fuzz -j "$jobs"
+(cd build-fuzz && C2H_FUZZ_SECONDS=${C2H_FUZZ_SECONDS:-15} ctest --output-on-failure -L fuzz -j "$jobs")

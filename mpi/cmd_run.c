@@ -1536,7 +1536,7 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
          "Leave out shards that cannot be read (named on stderr, in metrics.json and report.json) instead of failing",
          NULL},
         {"edge-budget", 0, 0, G_OPTION_ARG_INT64, &o.edge_budget,
-         "Edges a rank holds in memory in pass 1 before it exchanges them or spills them to DIR.ckpt (default 16384)",
+         "Edges a rank holds in memory in pass 1 before it exchanges them or spills them to DIR.ckpt (default 32768)",
          "N"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress on stderr", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -1575,7 +1575,7 @@ int c2h_cmd_run(int argc, char **argv, const c2h_comm *comm)
     r.quiet = o.quiet;
     r.skip_bad = o.skip_bad;
     if (o.edge_budget == 0)
-        o.edge_budget = 16384;
+        o.edge_budget = 32768;
     if (o.edge_budget < 1024) {
         g_set_error(&err, C2H_ERROR, C2H_ERROR_INPUT, "--edge-budget: %" G_GINT64_FORMAT " is under 1024", o.edge_budget);
         rc = 1;

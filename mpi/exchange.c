@@ -105,7 +105,9 @@ void c2h_allgather(const c2h_comm *comm, const void *recs, gsize n, gsize rec_si
     to_count(total);
     guint old = out->len;
     g_array_set_size(out, old + (guint)(total / rec_size));
-    MPI_Allgatherv(recs, mine, MPI_BYTE, out->data + (gsize)old * rec_size, counts, disp, MPI_BYTE, MPI_COMM_WORLD);
+    /* out->data is NULL while out is empty: no pointer arithmetic on it then */
+    void *dst = out->len ? out->data + (gsize)old * rec_size : NULL;
+    MPI_Allgatherv(recs, mine, MPI_BYTE, dst, counts, disp, MPI_BYTE, MPI_COMM_WORLD);
     if (st)
         st->bytes_sent += (guint64)mine * (guint64)(P - 1);
     g_free(counts);
