@@ -14,7 +14,7 @@ packages=(build-essential cmake pkg-config git
           libzstd-dev zstd libglib2.0-dev libcmocka-dev
           nfdump python3 python3-h5py python3-numpy procps
           libfixbuf-dev libgraphviz-dev graphviz libjson-glib-dev chromium
-          slurm-wlm munge valgrind clang libclang-rt-14-dev)
+          slurm-wlm munge valgrind clang libclang-rt-14-dev llvm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
