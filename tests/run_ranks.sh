@@ -3,7 +3,7 @@
 # 4 and 7 (oversubscribed on a small machine): every decision is made from merged values and
 # every list is sorted (docs/ALGORITHM.md, Determinism). The result must not be trivial: it
 # holds c2 rows beyond the seeds, victims and controllers. report.json must agree too, but
-# for its "ranks" line.
+# for its "ranks" line. With --edge-budget 1024 pass 1 spills to disk, and the roles stay the same.
 set -euo pipefail
 
 : "${C2HUNT:?}"
@@ -52,6 +52,27 @@ for np in "${ranks[@]}"; do
             fail "-np $np: report.json differs from -np 1 (beyond \"ranks\")"
         fi
     fi
+done
+
+# Pass 1 within a small memory budget: local sets exchanged many times, owners spilling sorted
+# runs to OUT.ckpt and merging them back (docs/ALGORITHM.md). The same roles.csv, byte for byte.
+for np in 1 2 3; do
+    echo "== mpirun -np $np c2hunt run --edge-budget 1024 (spills)"
+    rc=0
+    timeout 120 mpirun --oversubscribe -np "$np" "$C2HUNT" run --archive "$work/arch" --seeds "$work/arch/seeds.txt" \
+        --out "$work/b$np" --edge-budget 1024 --quiet >"$work/b$np.out" 2>"$work/b$np.err" || rc=$?
+    if [[ $rc != 0 || ! -f $work/b$np/roles.csv ]]; then
+        fail "--edge-budget 1024 -np $np: exit $rc"
+        sed 's/^/    | /' "$work/b$np.err" | head -20
+        continue
+    fi
+    spilled=$(grep -o '"spilled_bytes": [0-9]*' "$work/b$np/metrics.json" | awk '{ s += $2 } END { print s + 0 }')
+    if ((spilled > 0)); then ok "-np $np: pass 1 spilled $spilled bytes"; else fail "-np $np: nothing spilled"; fi
+    if cmp -s "$work/np1/roles.csv" "$work/b$np/roles.csv"; then ok "-np $np: roles.csv identical to the run without spilling"; else
+        fail "-np $np --edge-budget 1024: roles.csv differs"
+        diff "$work/np1/roles.csv" "$work/b$np/roles.csv" | head -20 | sed 's/^/    | /'
+    fi
+    if [[ -e $work/b$np.ckpt ]]; then fail "-np $np: $work/b$np.ckpt (spill runs) left behind"; else ok "-np $np: no spill run left"; fi
 done
 
 echo "== the result is not trivial"
