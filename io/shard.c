@@ -847,9 +847,10 @@ void c2h_unshuffle(const uint8_t *in, uint8_t *out, size_t w, size_t n, size_t c
         unshuffle(in, out, w, n, count);
 }
 
-/* Read chunk k of column c raw, decompress and unshuffle it into r->col[c]. @return 1 done,
- * 0 error (err set), -1 this chunk is not stored as written (a filter skipped): use H5Dread. */
-static int load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, GError **err)
+/* Read chunk k of column c raw, decompress and unshuffle it into r->col[c].
+ * @return FALSE with err for a corrupt chunk (a skipped filter among them: c2hunt never
+ * writes one). */
+static gboolean load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, GError **err)
 {
     size_t w = c2h_col_width(c, r->family), want = (size_t)r->chunk_rows * w;
     hsize_t off = k * r->chunk_rows, nbytes = 0;
@@ -902,11 +903,11 @@ static int load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, GError **err)
                     "%s: dataset /flows/%s: chunk %llu (rows %llu..%llu): %s%s%s (corrupt chunk)", r->path, col_names[c],
                     (unsigned long long)k, (unsigned long long)off, last, why, detail && *detail ? ": " : "",
                     detail ? detail : "");
-        return 0;
+        return FALSE;
     }
     unshuffle(r->b->plain, r->b->col[c], w, r->chunk_rows, (size_t)(last + 1 - off));
     r->bytes_read += nbytes;
-    return 1;
+    return TRUE;
 }
 
 /* Before H5Dread of chunk k of a chunked column not stored as c2hunt writes it: HDF5 1.10
@@ -1001,8 +1002,7 @@ gboolean c2h_shard_load(c2h_shard_reader *r, guint64 k, unsigned colmask, c2h_ch
         if (!(colmask & C2H_COLBIT(c)) || (r->cur_mask & C2H_COLBIT(c)))
             continue;
         grow(&r->b->col[c], &r->b->col_size[c], (gsize)r->chunk_rows * c2h_col_width((c2h_col)c, r->family));
-        int got = r->direct[c] ? load_direct(r, (c2h_col)c, k, err) : -1;
-        if (got == 0 || (got < 0 && !load_h5(r, (c2h_col)c, k, n, err))) {
+        if (!(r->direct[c] ? load_direct(r, (c2h_col)c, k, err) : load_h5(r, (c2h_col)c, k, n, err))) {
             r->cur = G_MAXUINT64;
             return FALSE;
         }

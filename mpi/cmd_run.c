@@ -271,17 +271,22 @@ static void sink_merge(const void *recs, gsize n, void *ud)
         c2h_edgeset_merge(s, &e[i]);
 }
 
-/* Send a local edge set to the owners and merge what arrives. @return the merged set. */
-static c2h_edgeset *exchange_edges(run *r, c2h_edgeset *local, c2h_owner_fn owner, phase_metrics *m)
+/* Send local's edges to their owners, each arrival handed to sink; local is emptied. */
+static void send_edges(run *r, c2h_edgeset *local, c2h_owner_fn owner, c2h_sink_fn sink, void *ud, phase_metrics *m)
 {
     GArray *arr = c2h_edgeset_sorted(local, NULL);
     c2h_edgeset_clear(local);
-    c2h_edgeset *merged = c2h_edgeset_new();
     c2h_xstats xs = {0};
-    c2h_exchange(r->comm, arr->data, arr->len, sizeof(c2h_edge), owner, r->p->exchange_round_edges, sink_merge, merged,
-                 &xs);
+    c2h_exchange(r->comm, arr->data, arr->len, sizeof(c2h_edge), owner, r->p->exchange_round_edges, sink, ud, &xs);
     m->bytes_exchanged += xs.bytes_sent;
     g_array_free(arr, TRUE);
+}
+
+/* Send a local edge set to the owners and merge what arrives. @return the merged set. */
+static c2h_edgeset *exchange_edges(run *r, c2h_edgeset *local, c2h_owner_fn owner, phase_metrics *m)
+{
+    c2h_edgeset *merged = c2h_edgeset_new();
+    send_edges(r, local, owner, sink_merge, merged, m);
     return merged;
 }
 
@@ -526,17 +531,16 @@ static void label_victims(const GArray *vb, GArray *out)
 
 /* ---- output ----------------------------------------------------------------------- */
 
-/* The skipped shards as JSON objects {"file": ..., "reason": ...}, comma-separated. */
-static void append_skipped_json(GString *s, const c2h_archive *a, const GArray *skipped)
+/* r->skipped as the writers take it (c2h_skipped_shard: file names from the index). */
+static GArray *skipped_shards(const run *r)
 {
-    for (guint i = 0; skipped && i < skipped->len; i++) {
-        const c2h_skipped *k = &g_array_index(skipped, c2h_skipped, i);
-        g_string_append(s, i ? ", {\"file\": \"" : "{\"file\": \"");
-        c2h_append_json_string(s, g_array_index(a->shards, c2h_shard_info, k->shard).file);
-        g_string_append(s, "\", \"reason\": \"");
-        c2h_append_json_string(s, k->reason);
-        g_string_append(s, "\"}");
+    GArray *sk = g_array_new(FALSE, FALSE, sizeof(c2h_skipped_shard));
+    for (guint i = 0; i < r->skipped->len; i++) {
+        const c2h_skipped *k = &g_array_index(r->skipped, c2h_skipped, i);
+        c2h_skipped_shard x = {g_array_index(r->a->shards, c2h_shard_info, k->shard).file, k->reason};
+        g_array_append_val(sk, x);
     }
+    return sk;
 }
 
 static GString *metrics_json(run *r, const GArray *all, int nranks)
@@ -567,9 +571,11 @@ static GString *metrics_json(run *r, const GArray *all, int nranks)
         }
         g_string_append_printf(s, "    ]}%s\n", ph + 1 < nph ? "," : "");
     }
-    g_string_append(s, "  ],\n  \"skipped_shards\": [");
-    append_skipped_json(s, r->a, r->skipped);
-    g_string_append(s, "]\n}\n");
+    g_string_append(s, "  ],\n  \"skipped_shards\": ");
+    GArray *sk = skipped_shards(r);
+    c2h_append_skipped_json(s, sk);
+    g_array_free(sk, TRUE);
+    g_string_append(s, "\n}\n");
     return s;
 }
 
@@ -826,13 +832,7 @@ static void sink_owned(const void *recs, gsize n, void *ud)
 /* Send local's edges to the owners of their dst; local is emptied. */
 static void p1_exchange(run *r, c2h_edgeset *local, p1_owner *o, phase_metrics *m)
 {
-    GArray *arr = c2h_edgeset_sorted(local, NULL);
-    c2h_edgeset_clear(local);
-    c2h_xstats xs = {0};
-    c2h_exchange(r->comm, arr->data, arr->len, sizeof(c2h_edge), owner_of_dst, r->p->exchange_round_edges, sink_owned,
-                 o, &xs);
-    m->bytes_exchanged += xs.bytes_sent;
-    g_array_free(arr, TRUE);
+    send_edges(r, local, owner_of_dst, sink_owned, o, m);
 }
 
 static int skipped_cmp(const void *a, const void *b)
@@ -1411,12 +1411,7 @@ static gboolean finish(run *r, job_state *s, GHashTable *seeds, const run_opts *
             ev.ranks = r->comm->size;
             ev.labels = labels;
             ev.customers = o->cust;
-            GArray *sk = g_array_new(FALSE, FALSE, sizeof(c2h_skipped_shard));
-            for (guint i = 0; i < r->skipped->len; i++) {
-                const c2h_skipped *k = &g_array_index(r->skipped, c2h_skipped, i);
-                c2h_skipped_shard x = {g_array_index(r->a->shards, c2h_shard_info, k->shard).file, k->reason};
-                g_array_append_val(sk, x);
-            }
+            GArray *sk = skipped_shards(r);
             ev.skipped = sk;
             ok = ok && c2h_result_write(&ev, stage, err);
             /* After the other outputs, so that rank 0's peak includes writing them. */

@@ -221,35 +221,6 @@ static gboolean emit_kept_to_file(const c2h_edge *e, void *ud)
     return f->keep(e, f->ud) ? emit_to_file(e, f->t) : TRUE;
 }
 
-typedef struct to_array {
-    gboolean (*keep)(const c2h_edge *e, void *ud);
-    void *ud;
-    GArray *out;
-} to_array;
-
-static gboolean emit_to_array(const c2h_edge *e, void *ud)
-{
-    to_array *t = ud;
-    if (t->keep == NULL || t->keep(e, t->ud))
-        g_array_append_vals(t->out, e, 1);
-    return TRUE;
-}
-
-static gboolean fold_runs(c2h_spill *s, GError **err);
-
-gboolean c2h_spill_merge(c2h_spill *s, gboolean (*keep)(const c2h_edge *e, void *ud), void *ud, GArray *out,
-                         GError **err)
-{
-    if (!fold_runs(s, err))
-        return FALSE;
-    to_array t = {keep, ud, out};
-    gboolean ok = merge_runs((char **)s->runs->pdata, s->runs->len, emit_to_array, &t, err);
-    for (guint i = 0; i < s->runs->len; i++)
-        unlink(s->runs->pdata[i]);
-    g_ptr_array_set_size(s->runs, 0);
-    return ok;
-}
-
 /* Fold the runs C2H_SPILL_FANIN at a time until at most C2H_SPILL_FANIN are left. */
 static gboolean fold_runs(c2h_spill *s, GError **err)
 {

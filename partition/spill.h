@@ -28,11 +28,6 @@ guint64 c2h_spill_bytes(const c2h_spill *s);
 /* Write the edges of set as a run, sorted by (dst, src), and empty the set.
  * @return FALSE with err naming the file when the write fails (a full disk). */
 gboolean c2h_spill_set(c2h_spill *s, c2h_edgeset *set, GError **err);
-/* Merge every run, combining the edges of each pair; append those for which keep returns
- * TRUE to out, in (dst, src) order. The runs are consumed. */
-gboolean c2h_spill_merge(c2h_spill *s, gboolean (*keep)(const c2h_edge *e, void *ud), void *ud, GArray *out,
-                         GError **err);
-
 /* Merge every run into one that holds only the combined edges keep accepts, for
  * c2h_spill_each_dst to read (as often as needed). */
 gboolean c2h_spill_compact(c2h_spill *s, gboolean (*keep)(const c2h_edge *e, void *ud), void *ud, GError **err);

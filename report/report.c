@@ -143,6 +143,20 @@ const c2h_edge *c2h_result_edges_of(const GArray *e, const c2h_addr *addr, gbool
 }
 
 
+void c2h_append_skipped_json(GString *s, const GArray *skipped)
+{
+    g_string_append_c(s, '[');
+    for (guint i = 0; skipped && i < skipped->len; i++) {
+        const c2h_skipped_shard *k = &g_array_index(skipped, c2h_skipped_shard, i);
+        g_string_append(s, i ? ", {\"file\": \"" : "{\"file\": \"");
+        c2h_append_json_string(s, k->file);
+        g_string_append(s, "\", \"reason\": \"");
+        c2h_append_json_string(s, k->reason);
+        g_string_append(s, "\"}");
+    }
+    g_string_append_c(s, ']');
+}
+
 GString *c2h_report_json(const c2h_result *r)
 {
     const GArray *labels = r->labels;
@@ -159,16 +173,9 @@ GString *c2h_report_json(const c2h_result *r)
                            r->since == G_MININT64 ? "" : c2h_time_format_iso(r->since, t0),
                            r->until == G_MAXINT64 ? "" : c2h_time_format_iso(r->until, t1), r->ranks);
     /* Shards left out by --skip-bad-shards: the result covers the others only. */
-    g_string_append(s, "  \"skipped_shards\": [");
-    for (guint i = 0; r->skipped && i < r->skipped->len; i++) {
-        const c2h_skipped_shard *k = &g_array_index(r->skipped, c2h_skipped_shard, i);
-        g_string_append(s, i ? ", {\"file\": \"" : "{\"file\": \"");
-        c2h_append_json_string(s, k->file);
-        g_string_append(s, "\", \"reason\": \"");
-        c2h_append_json_string(s, k->reason);
-        g_string_append(s, "\"}");
-    }
-    g_string_append(s, "],\n");
+    g_string_append(s, "  \"skipped_shards\": ");
+    c2h_append_skipped_json(s, r->skipped);
+    g_string_append(s, ",\n");
     guint counts[8] = {0};
     for (guint i = 0; i < labels->len; i++)
         counts[g_array_index(labels, c2h_label, i).role]++;

@@ -52,6 +52,9 @@ void c2h_append_time(GString *s, gint64 ms, gboolean have);
 /* s with JSON string escapes (no quotes around it). */
 void c2h_append_json_string(GString *out, const char *s);
 
+/* skipped (c2h_skipped_shard, or NULL) as a JSON array of {"file", "reason"} objects. */
+void c2h_append_skipped_json(GString *s, const GArray *skipped);
+
 /* roles.csv: header ip,role,score,first_seen,last_seen,count_a,count_b,fanout,ports. */
 GString *c2h_roles_csv(const c2h_result *r);
 /* report.json: the evidence for every label. */
