@@ -619,7 +619,50 @@ c2h_shard_reader *c2h_shard_open(const char *path, GError **err)
     return c2h_shard_open_bufs(path, NULL, err);
 }
 
+/* Open column c's dataset and check it (type, length, layout). Column 0 first: its chunk
+ * size is the shard's. @return FALSE with err naming the file and the dataset. */
+static gboolean open_col(c2h_shard_reader *r, c2h_col c, GError **err)
+{
+    g_autofree char *dname = g_strdup_printf("/flows/%s", col_names[c]);
+    if (H5Lexists(r->file, "/flows", H5P_DEFAULT) <= 0 || H5Lexists(r->file, dname, H5P_DEFAULT) <= 0 ||
+        (r->dset[c] = H5Dopen2(r->file, dname, H5P_DEFAULT)) < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: dataset %s: missing", r->path, dname);
+        return FALSE;
+    }
+    if (!check_dataset(r, c, err))
+        return FALSE;
+    r->mtype[c] = col_mem_type(c, r->family);
+    r->stored[c] = H5Dget_storage_size(r->dset[c]);
+    if (c == 0) {
+        hid_t dcpl = H5Dget_create_plist(r->dset[c]);
+        hsize_t chunk = 0;
+        if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &chunk) == 1)
+            r->chunk_rows = (guint)MIN(chunk, (hsize_t)G_MAXUINT);
+        if (dcpl >= 0)
+            H5Pclose(dcpl);
+        if (r->chunk_rows == 0)
+            r->chunk_rows = C2H_DEFAULT_CHUNK_ROWS;
+    }
+    r->direct[c] = stored_as_written(r, c);
+    return TRUE;
+}
+
+/* Open the columns of mask that are not open yet. */
+static gboolean open_cols(c2h_shard_reader *r, unsigned mask, GError **err)
+{
+    for (int c = 0; c < C2H_NCOLS; c++)
+        if ((mask & C2H_COLBIT(c)) && r->dset[c] < 0 && !open_col(r, (c2h_col)c, err))
+            return FALSE;
+    return TRUE;
+}
+
 c2h_shard_reader *c2h_shard_open_bufs(const char *path, c2h_shard_bufs *bufs, GError **err)
+{
+    return c2h_shard_open_cols(path, bufs, C2H_COLS_ALL, err);
+}
+
+c2h_shard_reader *c2h_shard_open_cols(const char *path, c2h_shard_bufs *bufs, unsigned colmask, GError **err)
 {
     c2h_shard_reader *r = g_new0(c2h_shard_reader, 1);
     r->own_bufs = bufs == NULL;
@@ -662,30 +705,9 @@ c2h_shard_reader *c2h_shard_open_bufs(const char *path, c2h_shard_bufs *bufs, GE
         g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: attribute /rows: missing", path);
         goto fail;
     }
-    for (int c = 0; c < C2H_NCOLS; c++) {
-        g_autofree char *dname = g_strdup_printf("/flows/%s", col_names[c]);
-        if (H5Lexists(r->file, "/flows", H5P_DEFAULT) <= 0 || H5Lexists(r->file, dname, H5P_DEFAULT) <= 0 ||
-            (r->dset[c] = H5Dopen2(r->file, dname, H5P_DEFAULT)) < 0) {
-            H5Eclear2(H5E_DEFAULT);
-            g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: dataset %s: missing", path, dname);
-            goto fail;
-        }
-        if (!check_dataset(r, (c2h_col)c, err))
-            goto fail;
-        r->mtype[c] = col_mem_type((c2h_col)c, family);
-        r->stored[c] = H5Dget_storage_size(r->dset[c]);
-        if (c == 0) {
-            hid_t dcpl = H5Dget_create_plist(r->dset[c]);
-            hsize_t chunk = 0;
-            if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &chunk) == 1)
-                r->chunk_rows = (guint)MIN(chunk, (hsize_t)G_MAXUINT);
-            if (dcpl >= 0)
-                H5Pclose(dcpl);
-            if (r->chunk_rows == 0)
-                r->chunk_rows = C2H_DEFAULT_CHUNK_ROWS;
-        }
-        r->direct[c] = stored_as_written(r, (c2h_col)c);
-    }
+    /* column 0 always: it sets the chunk size */
+    if (!open_cols(r, colmask | C2H_COLBIT(0), err))
+        goto fail;
     r->nchunks = (r->rows + r->chunk_rows - 1) / r->chunk_rows;
     r->cur = G_MAXUINT64;
     return r;
@@ -710,6 +732,8 @@ gboolean c2h_shard_read(c2h_shard_reader *r, guint64 row0, gsize n, unsigned col
                     (unsigned long long)row0, (unsigned long long)(row0 + n - 1), (unsigned long long)r->rows);
         return FALSE;
     }
+    if (!open_cols(r, colmask, err))
+        return FALSE;
     if (row0 % r->chunk_rows == 0 && n == MIN((guint64)r->chunk_rows, r->rows - row0)) {
         /* a whole chunk: the raw path, which checks each chunk's size */
         c2h_chunk ch;
@@ -992,6 +1016,8 @@ gboolean c2h_shard_load(c2h_shard_reader *r, guint64 k, unsigned colmask, c2h_ch
                     (unsigned long long)k, (unsigned long long)r->nchunks);
         return FALSE;
     }
+    if ((colmask & ~r->cur_mask) && !open_cols(r, colmask, err))
+        return FALSE;
     if (r->cur != k) {
         r->cur = k;
         r->cur_mask = 0;

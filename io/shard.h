@@ -19,7 +19,8 @@
  * Every dataset is 1-D, all of the same length (rows), little-endian, chunked
  * (chunk_rows rows a chunk) and filtered: HDF5 shuffle, then zstd (filter id 32015,
  * cd_values[0] = level), one zstd frame per chunk, with the content size and the
- * frame checksum.
+ * frame checksum. A chunk the level shrinks by less than 1/8 is written at level -1
+ * (literals raw: it decodes about ten times faster; io/h5zstd.c).
  */
 #ifndef C2H_SHARD_H
 #define C2H_SHARD_H
@@ -104,6 +105,11 @@ c2h_shard_bufs *c2h_shard_bufs_new(void);
 void c2h_shard_bufs_free(c2h_shard_bufs *b); /* accepts NULL */
 /* c2h_shard_open, reading through bufs (not freed by c2h_shard_close). */
 c2h_shard_reader *c2h_shard_open_bufs(const char *path, c2h_shard_bufs *bufs, GError **err);
+/* c2h_shard_open_bufs that opens and checks only the columns of colmask (and column 0, which
+ * sets the chunk size); the others are opened and checked when first read. For a scan that
+ * reads a few columns of a shard already checked whole (a later pass of `c2hunt run`): each
+ * dataset opened costs about as much as a chunk read. */
+c2h_shard_reader *c2h_shard_open_cols(const char *path, c2h_shard_bufs *bufs, unsigned colmask, GError **err);
 guint64 c2h_shard_rows(const c2h_shard_reader *r);
 int c2h_shard_family(const c2h_shard_reader *r);
 /* Rows per chunk: the natural unit to read. */

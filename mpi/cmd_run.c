@@ -41,6 +41,8 @@ typedef struct phase_metrics {
     guint64 spilled_bytes;  /* edges written to disk to stay within the memory budget */
     guint64 bytes_exchanged;
     guint64 peak_rss;
+    double exchange_s;      /* wall time sending edges to their owners and taking in theirs (spills included) */
+    double spill_s;         /* wall time writing and merging spilled runs */
 } phase_metrics;
 
 typedef struct run_opts {
@@ -150,6 +152,7 @@ typedef struct scan_state {
     c2h_shard_bufs *bufs;     /* reused by every shard the scan opens */
     guint k;                  /* the shard open in c.sr (index into r->mine) */
     guint64 ck, nchunks;      /* its next chunk, and how many */
+    unsigned open_mask;       /* columns checked when a shard opens (the others when first read) */
 } scan_state;
 
 /* Open the k-th of this rank's shards for chunk-by-chunk reading into ss. */
@@ -164,7 +167,7 @@ static gboolean shard_begin(run *r, scan_state *ss, guint k, GError **err)
     g_autofree char *path = c2h_archive_shard_path(r->a, si);
     if (ss->bufs == NULL)
         ss->bufs = c2h_shard_bufs_new();
-    c2h_shard_reader *sr = c2h_shard_open_bufs(path, ss->bufs, err);
+    c2h_shard_reader *sr = c2h_shard_open_cols(path, ss->bufs, ss->open_mask, err);
     if (sr == NULL)
         return FALSE;
     const c2h_shard_info *info = &g_array_index(r->a->shards, c2h_shard_info, si);
@@ -228,7 +231,9 @@ static gboolean scan_shard(run *r, scan_state *ss, guint k, const char *phase, u
 static gboolean scan(run *r, const char *phase, unsigned filter, chunk_fn fn, void *ud, phase_metrics *m,
                      GError **err)
 {
-    scan_state ss = {.t0 = g_get_monotonic_time()};
+    /* Pass 1 opened and checked every column of every shard: a later pass opens the columns it
+     * filters on, and the others where a row passed. */
+    scan_state ss = {.t0 = g_get_monotonic_time(), .open_mask = filter};
     gboolean ok = TRUE;
     for (guint k = 0; ok && k < r->mine->len; k++)
         ok = scan_shard(r, &ss, k, phase, filter, fn, ud, m, err);
@@ -274,12 +279,14 @@ static void sink_merge(const void *recs, gsize n, void *ud)
 /* Send local's edges to their owners, each arrival handed to sink; local is emptied. */
 static void send_edges(run *r, c2h_edgeset *local, c2h_owner_fn owner, c2h_sink_fn sink, void *ud, phase_metrics *m)
 {
+    gint64 t0 = g_get_monotonic_time();
     GArray *arr = c2h_edgeset_sorted(local, NULL);
     c2h_edgeset_clear(local);
     c2h_xstats xs = {0};
     c2h_exchange(r->comm, arr->data, arr->len, sizeof(c2h_edge), owner, r->p->exchange_round_edges, sink, ud, &xs);
     m->bytes_exchanged += xs.bytes_sent;
     g_array_free(arr, TRUE);
+    m->exchange_s += (double)(g_get_monotonic_time() - t0) / 1e6;
 }
 
 /* Send a local edge set to the owners and merge what arrives. @return the merged set. */
@@ -441,6 +448,8 @@ static void fold_predicted_fanin(run *r, chunk_ctx *c, void *ud)
     pass4 *p4 = ud;
     const c2h_chunk *ch = &c->ch;
     gsize m = select_rows(c, NULL, p4->idx);
+    if (m == 0 || !more(c, C2H_COLBIT(C2H_COL_SRC_ADDR))) /* the sources only where a candidate is reached */
+        return;
     for (gsize j = 0; j < m; j++) {
         gsize i = c->hit[j];
         guint k = map_dst(p4->idx, ch, i);
@@ -565,9 +574,10 @@ static GString *metrics_json(run *r, const GArray *all, int nranks)
                                    "      {\"rank\": %d, \"wall_s\": %.3f, \"cpu_s\": %.3f, \"flows_read\": %" G_GUINT64_FORMAT
                                    ", \"bytes_read\": %" G_GUINT64_FORMAT ", \"edges\": %" G_GUINT64_FORMAT
                                    ", \"bytes_exchanged\": %" G_GUINT64_FORMAT ", \"spilled_bytes\": %" G_GUINT64_FORMAT
-                                   ", \"peak_rss\": %" G_GUINT64_FORMAT "}%s\n",
+                                   ", \"peak_rss\": %" G_GUINT64_FORMAT
+                                   ", \"exchange_s\": %.3f, \"spill_s\": %.3f}%s\n",
                                    rk, m->wall_s, m->cpu_s, m->flows_read, m->bytes_read, m->edges, m->bytes_exchanged,
-                                   m->spilled_bytes, m->peak_rss, rk + 1 < nranks ? "," : "");
+                                   m->spilled_bytes, m->peak_rss, m->exchange_s, m->spill_s, rk + 1 < nranks ? "," : "");
         }
         g_string_append_printf(s, "    ]}%s\n", ph + 1 < nph ? "," : "");
     }
@@ -816,6 +826,7 @@ typedef struct p1_owner {
     guint64 budget;
     gboolean ok;
     GError *err;
+    phase_metrics *m;
 } p1_owner;
 
 static void sink_owned(const void *recs, gsize n, void *ud)
@@ -824,8 +835,11 @@ static void sink_owned(const void *recs, gsize n, void *ud)
     const c2h_edge *e = recs;
     for (gsize i = 0; i < n; i++) {
         c2h_edgeset_merge(o->owned, &e[i]);
-        if (c2h_edgeset_len(o->owned) >= o->budget && o->ok)
+        if (c2h_edgeset_len(o->owned) >= o->budget && o->ok) {
+            gint64 t0 = g_get_monotonic_time();
             o->ok = c2h_spill_set(o->spill, o->owned, &o->err);
+            o->m->spill_s += (double)(g_get_monotonic_time() - t0) / 1e6;
+        }
     }
 }
 
@@ -870,9 +884,9 @@ static gboolean pass_1(run *r, job_state *s, GError **err)
     c2h_edgeset *local = c2h_edgeset_new(), *owned = c2h_edgeset_new();
     g_autofree char *tag = g_strdup_printf("pass1-rank-%04d", r->comm->rank);
     c2h_spill *spill = c2h_spill_new(r->ckpt_dir, tag);
-    p1_iter it = {.ss = {.t0 = g_get_monotonic_time()}, .one = c2h_edgeset_new(),
+    p1_iter it = {.ss = {.t0 = g_get_monotonic_time(), .open_mask = C2H_COLS_ALL}, .one = c2h_edgeset_new(),
                   .skipped = g_array_new(FALSE, FALSE, sizeof(c2h_skipped))};
-    p1_owner own = {.owned = owned, .spill = spill, .budget = r->edge_budget, .ok = TRUE};
+    p1_owner own = {.owned = owned, .spill = spill, .budget = r->edge_budget, .ok = TRUE, .m = m};
     GArray *skipped = it.skipped;
     GArray *all = NULL; /* the beacon edges, when they stayed in memory */
     guint64 n_beacons = 0;
@@ -935,7 +949,9 @@ static gboolean pass_1(run *r, job_state *s, GError **err)
             n_beacons = w;
         } else {
             beacon_count bc = {p, 0};
+            gint64 t0 = g_get_monotonic_time();
             ok = c2h_spill_set(spill, owned, err) && c2h_spill_compact(spill, keep_beacon, &bc, err);
+            m->spill_s += (double)(g_get_monotonic_time() - t0) / 1e6;
             n_beacons = bc.n;
         }
         m->spilled_bytes = c2h_spill_bytes(spill);
@@ -1319,7 +1335,8 @@ static gboolean finish(run *r, job_state *s, GHashTable *seeds, const run_opts *
                 c2h_addrmap_put(p4.others, k, 1);
         }
         if (pred->len > 0)
-            ok = scan(r, "pass 4/4 staged C2's fan-in", COLS_ADDR, fold_predicted_fanin, &p4, m, err);
+            ok = scan(r, "pass 4/4 staged C2's fan-in", C2H_COLBIT(C2H_COL_DST_ADDR), fold_predicted_fanin, &p4, m,
+                      err);
         ok = c2h_comm_agree(r->comm, ok);
         if (ok) {
             c2h_allreduce_max_u8(r->comm, (guint8 *)p4.fanin, sizeof(c2h_hll) * pred->len);

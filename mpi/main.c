@@ -59,11 +59,14 @@ int main(int argc, char **argv)
         return 1;
     }
 #ifdef __GLIBC__
-    /* Large blocks (edge-set blocks, sorted copies, exchange buffers) are mapped and given back
-     * when freed. Left to itself glibc raises this threshold after the first such free and
-     * serves them from the heap, where a job that fills and empties its sets many times (pass
-     * 1 on a big archive) leaves its peak memory fragmented: measured 10 MiB more per rank. */
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    /* Large blocks (sorted copies, exchange buffers) are mapped and given back when freed.
+     * Left to itself glibc raises this threshold after the first such free and serves them
+     * from the heap, where a job that fills and empties its sets many times (pass 1 on a big
+     * archive) leaves its peak memory fragmented: measured 10 MiB more per rank. The threshold
+     * is 1 MiB, not lower: HDF5 allocates and frees a table of about 0.5 MiB at every file
+     * open and close (its metadata cache), and mapping that afresh for every shard of every
+     * pass cost page faults and zeroing (bench/peers, large: about 0.4 s of 9). */
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 #endif
     c2h_comm comm;
     c2h_comm_init(&comm, &argc, &argv);

@@ -148,9 +148,79 @@ void c2h_edgeset_merge(c2h_edgeset *s, const c2h_edge *e)
     c2h_edge_merge(have, e);
 }
 
+/* The sort key of e, (dst, src) or (src, dst) (32 bytes in memcmp order), as four words. */
+static inline void key_words(const c2h_edge *e, gboolean by_dst, uint64_t w[4])
+{
+    memcpy(&w[0], by_dst ? &e->dst : &e->src, 16);
+    memcpy(&w[2], by_dst ? &e->src : &e->dst, 16);
+}
+
+typedef struct keyed {
+    uint64_t key;
+    uint32_t i;
+} keyed;
+
+/* Sort s's edges into out by (dst, src) or (src, dst) with an LSD radix sort, when their keys
+ * differ in at most 8 of their 32 bytes (IPv4 edges: the 12-byte mapped prefixes are the same
+ * everywhere): those bytes, in order, make a 64-bit key that orders them exactly as the
+ * comparator does (the keys of a set are distinct: no ties). @return FALSE (out untouched) when
+ * more bytes differ. A spill sorts 32768 edges many times over: qsort's comparisons were a
+ * tenth of pass 1 on a large archive (bench/sortedges). */
+static gboolean radix_sorted(const c2h_edgeset *s, gboolean by_dst, GArray *out)
+{
+    guint64 n = s->len;
+    uint64_t w0[4], diff[4] = {0};
+    key_words(edge_at(s, 0), by_dst, w0);
+    for (guint64 i = 1; i < n; i++) {
+        uint64_t w[4];
+        key_words(edge_at(s, i), by_dst, w);
+        for (int j = 0; j < 4; j++)
+            diff[j] |= w[j] ^ w0[j];
+    }
+    const uint8_t *d = (const uint8_t *)diff; /* byte p of the key is byte p of the words */
+    guint pos[8], v = 0;
+    for (guint p = 0; p < 32; p++)
+        if (d[p]) {
+            if (v == 8)
+                return FALSE;
+            pos[v++] = p;
+        }
+    keyed *a = g_new(keyed, n), *b = g_new(keyed, n);
+    for (guint64 i = 0; i < n; i++) {
+        uint64_t w[4], k = 0;
+        key_words(edge_at(s, i), by_dst, w);
+        const uint8_t *b8 = (const uint8_t *)w;
+        for (guint j = 0; j < v; j++)
+            k = k << 8 | b8[pos[j]];
+        a[i] = (keyed){k, (uint32_t)i};
+    }
+    for (guint j = 0; j < v; j++) { /* least significant byte first */
+        guint shift = 8 * j;
+        guint64 count[257] = {0};
+        for (guint64 i = 0; i < n; i++)
+            count[(a[i].key >> shift & 0xff) + 1]++;
+        for (guint d = 0; d < 256; d++)
+            count[d + 1] += count[d];
+        for (guint64 i = 0; i < n; i++)
+            b[count[a[i].key >> shift & 0xff]++] = a[i];
+        keyed *t = a;
+        a = b;
+        b = t;
+    }
+    g_array_set_size(out, (guint)n);
+    for (guint64 i = 0; i < n; i++)
+        g_array_index(out, c2h_edge, i) = *edge_at(s, a[i].i);
+    g_free(a);
+    g_free(b);
+    return TRUE;
+}
+
 GArray *c2h_edgeset_sorted(const c2h_edgeset *s, int (*cmp)(const void *, const void *))
 {
     GArray *out = g_array_sized_new(FALSE, FALSE, sizeof(c2h_edge), (guint)s->len);
+    if (s->len > 1 && (cmp == c2h_edge_cmp_dst || cmp == c2h_edge_cmp_src) &&
+        radix_sorted(s, cmp == c2h_edge_cmp_dst, out))
+        return out;
     for (guint64 i = 0; i < s->len; i += BLOCK_EDGES)
         g_array_append_vals(out, edge_at(s, i), (guint)MIN((guint64)BLOCK_EDGES, s->len - i));
     if (cmp)

@@ -259,11 +259,14 @@ check(met["shards_in_window"] == n_shards, "shards_in_window %d = shards in inde
 phases = {p["phase"]: p["per_rank"] for p in met["phases"]}
 want = ["c2_port_subgraph", "victims_and_c2_rounds", "touching_c2", "controllers_and_backends", "predicted_fanin"]
 check(list(phases) == want, "phases %s" % " ".join(phases))
-fields = ["rank", "wall_s", "cpu_s", "flows_read", "bytes_read", "edges", "bytes_exchanged", "spilled_bytes", "peak_rss"]
+fields = ["rank", "wall_s", "cpu_s", "flows_read", "bytes_read", "edges", "bytes_exchanged", "spilled_bytes", "peak_rss",
+          "exchange_s", "spill_s"]
 check(all([m["rank"] for m in pr] == list(range(nranks)) and all(sorted(m) == sorted(fields) for m in pr)
           for pr in phases.values()), "every phase has one entry per rank with %s" % ", ".join(fields))
 allm = [m for pr in phases.values() for m in pr]
 check(all(m["wall_s"] >= 0 and m["peak_rss"] > 0 for m in allm), "wall_s >= 0 and peak_rss > 0 everywhere")
+check(all(0 <= m["exchange_s"] <= m["wall_s"] + 0.002 and 0 <= m["spill_s"] <= m["wall_s"] + 0.002 for m in allm),
+      "exchange_s and spill_s within each phase's wall_s")
 check(met.get("peak_rss_max", 0) >= max(m["peak_rss"] for m in allm),
       "peak_rss_max %s >= every phase's peak_rss" % met.get("peak_rss_max"))
 check(met.get("edge_budget", 0) >= 1024 and met.get("skipped_shards") == [],

@@ -2,7 +2,8 @@
  * the SSE2 unshuffle against the byte loop and against a shuffle done here by the rule
  * (HDF5's: byte j of element i at j * n + i), for every element width a shard uses and for
  * counts that are not a multiple of the vector width; the address map against a
- * GHashTable on IPv4 and IPv6 keys, present and absent, through its growth; and spilled
+ * GHashTable on IPv4 and IPv6 keys, present and absent, through its growth; the edge set's
+ * radix sort against qsort with the comparators, on IPv4, IPv6 and mixed sets; and spilled
  * edge runs merged back against the same edges aggregated in memory. */
 #include "io/shard.h"
 #include "partition/addrmap.h"
@@ -185,11 +186,60 @@ static void spill_merge_matches_memory(void **state)
     g_rand_free(rnd);
 }
 
+/* An address of kind k: 0 IPv4 in a /16, 1 IPv4 anywhere, 2 IPv6, 3 either. */
+static c2h_addr some_addr(GRand *rnd, int k)
+{
+    if (k == 3)
+        k = g_rand_boolean(rnd) ? 1 : 2;
+    if (k == 0)
+        return c2h_addr_from_v4(0x0a0b0000u | (uint32_t)g_rand_int_range(rnd, 0, 65536));
+    if (k == 1)
+        return c2h_addr_from_v4(g_rand_int(rnd));
+    c2h_addr a;
+    for (int i = 0; i < 16; i++)
+        a.b[i] = (uint8_t)(i < 2 ? (guint32)(0x20 + i) : g_rand_int_range(rnd, 0, 4) == 0 ? 0u : g_rand_int(rnd));
+    return a;
+}
+
+/* c2h_edgeset_sorted (radix sort where keys differ in at most 8 bytes) orders as qsort with
+ * the comparator does, by (dst, src) and by (src, dst), whatever the addresses. */
+static void sorted_matches_qsort(void **state)
+{
+    (void)state;
+    GRand *rnd = g_rand_new_with_seed(13);
+    const guint sizes[] = {0, 1, 2, 3, 100, 5000};
+    int (*cmps[2])(const void *, const void *) = {c2h_edge_cmp_dst, c2h_edge_cmp_src};
+    for (int k = 0; k < 4; k++)
+        for (guint si = 0; si < G_N_ELEMENTS(sizes); si++) {
+            c2h_edgeset *s = c2h_edgeset_new();
+            for (guint i = 0; i < sizes[si]; i++) {
+                /* few destinations, as on the C2 ports: many keys share their first half */
+                c2h_flow f = {.src = some_addr(rnd, k), .start_ms = i, .dport = 447, .proto = 6};
+                f.dst = g_rand_int_range(rnd, 0, 4) ? c2h_addr_from_v4(0x0a0b0001u) : some_addr(rnd, k);
+                c2h_edgeset_add_flow(s, &f, 1);
+            }
+            for (int c = 0; c < 2; c++) {
+                GArray *got = c2h_edgeset_sorted(s, cmps[c]);
+                GArray *want = c2h_edgeset_sorted(s, NULL);
+                g_array_sort(want, cmps[c]);
+                assert_int_equal(got->len, c2h_edgeset_len(s));
+                assert_int_equal(got->len, want->len);
+                if (got->len)
+                    assert_memory_equal(got->data, want->data, (gsize)got->len * sizeof(c2h_edge));
+                g_array_free(got, TRUE);
+                g_array_free(want, TRUE);
+            }
+            c2h_edgeset_free(s);
+        }
+    g_rand_free(rnd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(unshuffle_matches_the_rule),
         cmocka_unit_test(addrmap_matches_a_hash_table),
+        cmocka_unit_test(sorted_matches_qsort),
         cmocka_unit_test(spill_merge_matches_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
