@@ -436,15 +436,38 @@ static void fold_candidates(run *r, chunk_ctx *c, void *ud)
 }
 
 typedef struct pass4 {
-    c2h_addrmap *idx;     /* addr -> index+1 into the c2_predicted candidates */
+    const GArray *pred;   /* the c2_predicted candidates (c2h_label) */
+    c2h_addrmap *idx;     /* addr -> index+1 into pred, of those still undecided */
     c2h_addrmap *others;  /* controllers and scanners */
     c2h_hll *fanin;
+    gboolean *decided;    /* this rank alone has seen too many others reach it */
+    guint64 chunks;
+    gboolean early;       /* the profile allows deciding early (see settle_predicted) */
 } pass4;
+
+/* Take out of p4->idx the candidates whose fan-in on this rank alone already exceeds
+ * predicted_max_others: no rank's sketch can bring the merged estimate back down (below
+ * C2H_HLL_REGS the estimate is linear counting, which only grows as registers fill), so
+ * their verdict is known, and the chunks where only they are reached need no sources. The
+ * sketches of the candidates that stay are exactly what a full scan gives. */
+static void settle_predicted(pass4 *p4, const c2h_profile *p)
+{
+    gboolean changed = FALSE;
+    for (guint i = 0; i < p4->pred->len; i++)
+        if (!p4->decided[i] && round(c2h_hll_estimate(&p4->fanin[i])) > p->predicted_max_others)
+            p4->decided[i] = changed = TRUE;
+    if (!changed)
+        return;
+    c2h_addrmap_free(p4->idx);
+    p4->idx = c2h_addrmap_new();
+    for (guint i = 0; i < p4->pred->len; i++)
+        if (!p4->decided[i])
+            c2h_addrmap_put(p4->idx, &g_array_index(p4->pred, c2h_label, i).addr, i + 1);
+}
 
 /* Fan-in of the c2_predicted candidates from hosts that are neither controllers nor scanners. */
 static void fold_predicted_fanin(run *r, chunk_ctx *c, void *ud)
 {
-    (void)r;
     pass4 *p4 = ud;
     const c2h_chunk *ch = &c->ch;
     gsize m = select_rows(c, NULL, p4->idx);
@@ -458,6 +481,8 @@ static void fold_predicted_fanin(run *r, chunk_ctx *c, void *ud)
             c2h_hll_add(&p4->fanin[k - 1], c2h_addr_hash(&src));
         }
     }
+    if (p4->early && ++p4->chunks % 8 == 0)
+        settle_predicted(p4, r->p);
 }
 
 /* addr -> index + 1 of labels. */
@@ -872,9 +897,9 @@ static void drop_skipped(run *r)
 
 /* Pass 1 and the rounds: s->beacons and s->rounds; r->c2 and r->victims grown.
  *
- * Memory stays within r->edge_budget edges a set whatever the data: after each shard the
- * ranks agree (one small allreduce) whether any local set has reached the budget, and if so
- * all send their edges to the owners (owner of dst) at once; an owner whose set reaches the
+ * Memory stays within r->edge_budget edges a set whatever the data: after each chunk the
+ * ranks agree (one small non-blocking allreduce) whether any local set is about to reach the
+ * budget, and if so all send their edges to the owners (owner of dst) at once; an owner whose set reaches the
  * budget writes it to disk as a sorted run (partition/spill.h). At the end the runs are
  * merged and only beacon edges (the only ones any rule reads) stay in memory. */
 static gboolean pass_1(run *r, job_state *s, GError **err)
@@ -897,11 +922,19 @@ static gboolean pass_1(run *r, job_state *s, GError **err)
     enum { LAG = 8 }; /* flags started at step i are read at step i + LAG: ranks drift apart freely */
     c2h_flags_op op[LAG];
     memset(op, 0, sizeof op);
+    guint64 grow = 0;     /* the most edges one step added to local on this rank */
+    gint64 last_x = -1;   /* the step of the last exchange: flags started before it are stale */
     for (guint64 step = 0;; step++) {
         /* A rank at its budget reads nothing more until the exchange that its flag asks for. */
-        if (ok && !it.done && c2h_edgeset_len(local) < r->edge_budget)
+        if (ok && !it.done && c2h_edgeset_len(local) < r->edge_budget) {
+            guint64 before = c2h_edgeset_len(local);
             ok = p1_step(r, &it, local, m, err);
-        guint8 now[3] = {!ok || !own.ok, c2h_edgeset_len(local) >= r->edge_budget, !it.done}, flags[3];
+            grow = MAX(grow, c2h_edgeset_len(local) - before);
+        }
+        /* Ask for the exchange early enough that the set is unlikely to fill (and the rank to
+         * wait) in the LAG steps before everyone reads the request. */
+        guint64 len = c2h_edgeset_len(local);
+        guint8 now[3] = {!ok || !own.ok, len + LAG * grow >= r->edge_budget, !it.done}, flags[3];
         c2h_flags_op *slot = &op[step % LAG];
         if (step >= LAG) {
             c2h_flags_wait(slot, flags);
@@ -910,8 +943,11 @@ static gboolean pass_1(run *r, job_state *s, GError **err)
                     c2h_flags_wait(&op[(step + k) % LAG], flags);
                 break;
             }
-            if (flags[1])
+            /* Every rank reads the same flags at the same step, so all agree on last_x. */
+            if (flags[1] && (gint64)(step - LAG) > last_x) {
                 p1_exchange(r, local, &own, m);
+                last_x = (gint64)step;
+            }
         }
         c2h_flags_start(r->comm, slot, now, 3);
     }
@@ -1325,7 +1361,11 @@ static gboolean finish(run *r, job_state *s, GHashTable *seeds, const run_opts *
     {
         /* Pass 4: who else reaches the c2_predicted candidates (only when there are any). */
         phase_metrics *m = phase_begin(r, "predicted_fanin");
-        pass4 p4 = {.idx = addrmap_of(pred), .others = c2h_addrmap_new(), .fanin = g_new0(c2h_hll, MAX(pred->len, 1))};
+        pass4 p4 = {.pred = pred, .idx = addrmap_of(pred), .others = c2h_addrmap_new(),
+                    .fanin = g_new0(c2h_hll, MAX(pred->len, 1)), .decided = g_new0(gboolean, MAX(pred->len, 1)),
+                    /* a merged estimate above the threshold stays above it while the threshold is
+                     * below C2H_HLL_REGS (see settle_predicted) */
+                    .early = p->predicted_max_others < C2H_HLL_REGS};
         GHashTable *other_sets[2] = {r->controllers, r->scanners};
         for (guint i = 0; i < 2; i++) {
             GHashTableIter it;
@@ -1350,6 +1390,7 @@ static gboolean finish(run *r, job_state *s, GHashTable *seeds, const run_opts *
         c2h_addrmap_free(p4.idx);
         c2h_addrmap_free(p4.others);
         g_free(p4.fanin);
+        g_free(p4.decided);
         phase_end(m, 0);
     }
     if (ok) {
