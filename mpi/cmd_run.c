@@ -411,27 +411,51 @@ static void fold_candidates(run *r, chunk_ctx *c, void *ud)
     pass3 *p3 = ud;
     const c2h_chunk *ch = &c->ch;
     gsize m = select_rows(c, p3->touch_idx, p3->backend_idx);
-    if (m == 0 || !more(c, COLS_EDGE))
+    if (m == 0)
         return;
+    /* The sketches need the addresses only. */
+    gboolean edges_wanted = FALSE;
     for (gsize j = 0; j < m; j++) {
         gsize i = c->hit[j];
-        c2h_flow f;
-        flow_at(ch, i, &f);
         guint ti = map_src(p3->touch_idx, ch, i);
         if (ti) {
-            c2h_hll_add(&p3->fanout[ti - 1], c2h_addr_hash(&f.dst));
-            uint32_t pc = c2h_profile_port_class(r->p, f.dport);
-            /* Only contacts the way controllers touch C2 (C2 and admin ports) can stage a C2. */
-            if ((pc & (C2H_PC_C2_MASK | C2H_PC_ADMIN_MASK)) && !map_dst(p3->c2, ch, i) &&
-                p3->kept[ti - 1] < p3->cap[ti - 1]) {
-                guint64 before = c2h_edgeset_len(p3->ctl_edges);
-                c2h_edgeset_add_flow(p3->ctl_edges, &f, pc);
-                p3->kept[ti - 1] += c2h_edgeset_len(p3->ctl_edges) - before;
-            }
+            c2h_addr dst = c2h_chunk_dst(ch, i);
+            c2h_hll_add(&p3->fanout[ti - 1], c2h_addr_hash(&dst));
+            edges_wanted |= p3->kept[ti - 1] < p3->cap[ti - 1];
         }
         guint bi = map_dst(p3->backend_idx, ch, i);
-        if (bi)
-            c2h_hll_add(&p3->fanin[bi - 1], c2h_addr_hash(&f.src));
+        if (bi) {
+            c2h_addr src = c2h_chunk_src(ch, i);
+            c2h_hll_add(&p3->fanin[bi - 1], c2h_addr_hash(&src));
+        }
+    }
+    /* The edges: the ports only where a toucher is still under its cap (a scanner reaches it
+     * early and reads no more of them), the rest only for flows on C2 and admin ports, the
+     * way controllers touch C2 and the only contacts that can stage one. */
+    if (!edges_wanted || !more(c, C2H_COLBIT(C2H_COL_DST_PORT)))
+        return;
+    gsize e = 0;
+    for (gsize j = 0; j < m; j++) { /* in place: e <= j */
+        gsize i = c->hit[j];
+        guint ti = map_src(p3->touch_idx, ch, i);
+        if (ti && p3->kept[ti - 1] < p3->cap[ti - 1] &&
+            (c2h_profile_port_class(r->p, ch->dport[i]) & (C2H_PC_C2_MASK | C2H_PC_ADMIN_MASK)) &&
+            !map_dst(p3->c2, ch, i))
+            c->hit[e++] = (guint32)i;
+    }
+    if (e == 0 || !more(c, C2H_COLBIT(C2H_COL_START_MS) | C2H_COLBIT(C2H_COL_BYTES)))
+        return;
+    for (gsize j = 0; j < e; j++) {
+        gsize i = c->hit[j];
+        guint ti = map_src(p3->touch_idx, ch, i);
+        if (p3->kept[ti - 1] >= p3->cap[ti - 1]) /* reached within this chunk */
+            continue;
+        c2h_flow f;
+        flow_at(ch, i, &f);
+        uint32_t pc = c2h_profile_port_class(r->p, f.dport);
+        guint64 before = c2h_edgeset_len(p3->ctl_edges);
+        c2h_edgeset_add_flow(p3->ctl_edges, &f, pc);
+        p3->kept[ti - 1] += c2h_edgeset_len(p3->ctl_edges) - before;
     }
 }
 
