@@ -122,32 +122,51 @@ static void collect(const GArray *edges, void *ud)
 }
 
 /* Edges spilled in runs (more than one merge can take, so runs are folded first) and merged
- * back give what one set in memory gives; the runs' files are gone afterwards. */
-static void spill_merge_matches_memory(void **state)
+ * back give what one set in memory gives; the runs' files are gone afterwards. v6: 0, every
+ * address IPv4 (runs in the compact form); 1, the flows of the second half go to IPv6
+ * destinations (compact runs and full ones, folded together); 2, an IPv6 source now and then
+ * (every run in the full form). */
+static void check_spill(int v6)
 {
-    (void)state;
     g_autofree char *dir = g_dir_make_tmp("test_spill-XXXXXX", NULL);
     assert_non_null(dir);
     GRand *rnd = g_rand_new_with_seed(5);
     c2h_spill *sp = c2h_spill_new(dir, "pass1");
     c2h_edgeset *all = c2h_edgeset_new(), *part = c2h_edgeset_new();
     guint runs = 0;
+    guint64 edges = 0; /* written by c2h_spill_set */
     for (guint i = 0; i < 60000; i++) {
         c2h_flow f = {.start_ms = 1767571200000 + (gint64)g_rand_int_range(rnd, 0, 86400000), .bytes = i % 977,
                       .dport = 447, .proto = 6};
         f.src = c2h_addr_from_v4(0x0a000000u + (uint32_t)g_rand_int_range(rnd, 0, 3000));
         f.dst = c2h_addr_from_v4(0xc0a80000u + (uint32_t)g_rand_int_range(rnd, 0, 40));
+        if ((v6 == 1 && i >= 30000) || (v6 == 2 && i % 97 == 0)) {
+            c2h_addr *a = v6 == 1 ? &f.dst : &f.src;
+            memset(a->b, 0, 16);
+            a->b[0] = 0x20;
+            a->b[1] = 0x01;
+            a->b[15] = (uint8_t)g_rand_int_range(rnd, 0, 40);
+        }
         c2h_edgeset_add_flow(all, &f, 1);
         c2h_edgeset_add_flow(part, &f, 1);
         if (c2h_edgeset_len(part) >= 700) {
+            edges += c2h_edgeset_len(part);
             assert_true(c2h_spill_set(sp, part, NULL));
             runs++;
             assert_int_equal(c2h_edgeset_len(part), 0);
         }
     }
+    edges += c2h_edgeset_len(part);
     assert_true(c2h_spill_set(sp, part, NULL));
     runs++;
     assert_true(runs > C2H_SPILL_FANIN);
+    /* IPv4 runs take 48 bytes an edge, the others 72 */
+    if (v6 == 0)
+        assert_int_equal(c2h_spill_bytes(sp), edges * 48);
+    else if (v6 == 2)
+        assert_int_equal(c2h_spill_bytes(sp), edges * 72);
+    else
+        assert_true(c2h_spill_bytes(sp) > edges * 48 && c2h_spill_bytes(sp) < edges * 72);
     assert_int_equal(c2h_spill_runs(sp), runs);
     GArray *got = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
     GError *err = NULL;
@@ -184,6 +203,13 @@ static void spill_merge_matches_memory(void **state)
     c2h_edgeset_free(all);
     c2h_edgeset_free(part);
     g_rand_free(rnd);
+}
+
+static void spill_merge_matches_memory(void **state)
+{
+    (void)state;
+    for (int v6 = 0; v6 < 3; v6++)
+        check_spill(v6);
 }
 
 /* An address of kind k: 0 IPv4 in a /16, 1 IPv4 anywhere, 2 IPv6, 3 either. */
