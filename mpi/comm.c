@@ -1,17 +1,41 @@
 /* comm.c: MPI behind c2h_comm. */
 #include "mpi/comm.h"
 
+#include <glib.h>
 #include <mpi.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* When every rank of the job runs on this node (mpirun says so: the job's size equals the
+ * node's; or a process started without any launcher), shared memory is the only transport
+ * the job needs. Unless the user chose otherwise, ask Open MPI for it (pml ob1, btl self and
+ * vader) instead of letting MPI_Init probe UCX and the network: an empty MPI program under
+ * `mpirun -np 2` here took 0.39 s with the probes, 0.14 s without. A job across nodes (or
+ * started by srun, which does not say) is left to Open MPI's own choice. */
+static void single_node_transport(void)
+{
+    const char *size = getenv("OMPI_COMM_WORLD_SIZE"), *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    gboolean alone = size == NULL && getenv("PMIX_RANK") == NULL && getenv("PMI_RANK") == NULL &&
+                     getenv("SLURM_PROCID") == NULL;
+    if (!(size != NULL && local != NULL && strcmp(size, local) == 0) && !alone)
+        return;
+    if (getenv("OMPI_MCA_pml") == NULL && getenv("OMPI_MCA_btl") == NULL) {
+        g_setenv("OMPI_MCA_pml", "ob1", FALSE);
+        g_setenv("OMPI_MCA_btl", "self,vader", FALSE);
+    }
+    g_setenv("OMPI_MCA_osc", "^ucx", FALSE);
+}
 
 void c2h_comm_init(c2h_comm *c, int *argc, char ***argv)
 {
     int inited = 0;
     MPI_Initialized(&inited);
-    if (!inited)
+    if (!inited) {
+        single_node_transport();
         MPI_Init(argc, argv);
+    }
     MPI_Comm_rank(MPI_COMM_WORLD, &c->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &c->size);
 }
