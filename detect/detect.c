@@ -93,6 +93,41 @@ void c2h_find_new_c2(const GArray *edges_by_dst, GHashTable *c2, GHashTable *vic
     }
 }
 
+void c2h_count_c2_clients(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, const c2h_profile *p,
+                          GArray *out)
+{
+    for (guint i = 0, j; i < edges_by_dst->len; i = j) {
+        j = group_end(edges_by_dst, i, TRUE);
+        const c2h_addr *y = &g_array_index(edges_by_dst, c2h_edge, i).dst;
+        if (c2h_addrset_has(c2, y) || c2h_addrset_has(victims, y))
+            continue;
+        guint clients;
+        edge_sum v = beacons_into(edges_by_dst, i, j, victims, p, &clients);
+        c2h_c2_count c = {.dst = *y, .clients = clients, .victims = v.n};
+        g_array_append_val(out, c);
+    }
+}
+
+static int c2_count_cmp(const void *a, const void *b)
+{
+    return c2h_addr_cmp(&((const c2h_c2_count *)a)->dst, &((const c2h_c2_count *)b)->dst);
+}
+
+void c2h_judge_c2_counts(GArray *counts, const c2h_profile *p, GArray *out)
+{
+    g_array_sort(counts, c2_count_cmp);
+    for (guint i = 0, j; i < counts->len; i = j) {
+        const c2h_c2_count *c = &g_array_index(counts, c2h_c2_count, i);
+        guint64 clients = 0, victims = 0;
+        for (j = i; j < counts->len && c2h_addr_cmp(&g_array_index(counts, c2h_c2_count, j).dst, &c->dst) == 0; j++) {
+            clients += g_array_index(counts, c2h_c2_count, j).clients;
+            victims += g_array_index(counts, c2h_c2_count, j).victims;
+        }
+        if (victims >= p->c2_min_victims && (double)victims >= p->c2_min_victim_share * (double)clients)
+            g_array_append_vals(out, &c->dst, 1);
+    }
+}
+
 void c2h_label_c2_set(const GArray *edges_by_dst, GHashTable *c2, GHashTable *seeds, GHashTable *victims,
                       const c2h_profile *p, GArray *out)
 {

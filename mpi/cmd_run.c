@@ -83,6 +83,17 @@ static int owner_of_dst(const void *rec, int nranks)
     return c2h_owner(&((const c2h_edge *)rec)->dst, nranks);
 }
 
+static int owner_of_pair(const void *rec, int nranks)
+{
+    const c2h_edge *e = rec;
+    return c2h_owner_pair(&e->src, &e->dst, nranks);
+}
+
+static int owner_of_count(const void *rec, int nranks)
+{
+    return c2h_owner(&((const c2h_c2_count *)rec)->dst, nranks);
+}
+
 static int owner_of_src(const void *rec, int nranks)
 {
     return c2h_owner(&((const c2h_edge *)rec)->src, nranks);
@@ -304,12 +315,6 @@ static c2h_edgeset *exchange_edges(run *r, c2h_edgeset *local, c2h_owner_fn owne
     c2h_edgeset *merged = c2h_edgeset_new();
     send_edges(r, local, owner, sink_merge, merged, m);
     return merged;
-}
-
-static void add_all(GHashTable *set, const GArray *labels)
-{
-    for (guint i = 0; i < labels->len; i++)
-        c2h_addrset_add(set, &g_array_index(labels, c2h_label, i).addr);
 }
 
 static double cpu_seconds(void)
@@ -718,7 +723,7 @@ static gboolean keep_beacon(const c2h_edge *e, void *ud)
 typedef struct round_ctx {
     run *r;
     GHashTable *newv; /* victims found */
-    GArray *cloc;     /* new C2 labels */
+    GArray *counts;   /* c2h_c2_count of this rank's pairs */
     GArray *keep;     /* what stays in memory after the rounds */
 } round_ctx;
 
@@ -731,7 +736,12 @@ static void round_victims(const GArray *e, void *ud)
 static void round_new_c2(const GArray *e, void *ud)
 {
     round_ctx *c = ud;
-    c2h_find_new_c2(e, c->r->c2, c->r->victims, c->r->p, c->cloc);
+    c2h_count_c2_clients(e, c->r->c2, c->r->victims, c->r->p, c->counts);
+}
+
+static void sink_counts(const void *recs, gsize n, void *ud)
+{
+    g_array_append_vals(ud, recs, (guint)n);
 }
 
 /* After the rounds only the beacons into the C2 set and those of victims are read again
@@ -784,16 +794,24 @@ static gboolean rounds_to_fixed_point(run *r, job_state *s, GArray *mem, c2h_spi
             for (guint i = 0; i < vall->len; i++)
                 added_v += c2h_addrset_add(r->victims, &g_array_index(vall, c2h_addr, i));
             g_array_free(vall, TRUE);
-            c.cloc = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+            /* A destination's beaconing pairs are spread over the ranks (pass 1 owns pairs, not
+             * destinations): each rank counts its own, the destination's owner sums and judges. */
+            c.counts = g_array_new(FALSE, FALSE, sizeof(c2h_c2_count));
             ok = c2h_comm_agree(r->comm, each_beacons(mem, disk, round_new_c2, &c, err));
             if (ok) {
-                GArray *call = g_array_new(FALSE, FALSE, sizeof(c2h_label));
-                labels_gather(r, c.cloc, call);
-                add_all(r->c2, call);
-                added_c = call->len;
+                GArray *owned = g_array_new(FALSE, FALSE, sizeof(c2h_c2_count));
+                c2h_exchange(r->comm, c.counts->data, c.counts->len, sizeof(c2h_c2_count), owner_of_count,
+                             p->exchange_round_edges, sink_counts, owned, NULL);
+                GArray *cloc = g_array_new(FALSE, FALSE, sizeof(c2h_addr)), *call = g_array_new(FALSE, FALSE, sizeof(c2h_addr));
+                c2h_judge_c2_counts(owned, p, cloc);
+                c2h_allgather(r->comm, cloc->data, cloc->len, sizeof(c2h_addr), call, NULL);
+                for (guint i = 0; i < call->len; i++)
+                    added_c += c2h_addrset_add(r->c2, &g_array_index(call, c2h_addr, i));
+                g_array_free(owned, TRUE);
+                g_array_free(cloc, TRUE);
                 g_array_free(call, TRUE);
             }
-            g_array_free(c.cloc, TRUE);
+            g_array_free(c.counts, TRUE);
         }
         g_array_free(vloc, TRUE);
         if (ok && !r->quiet && r->comm->rank == 0)
@@ -805,7 +823,16 @@ static gboolean rounds_to_fixed_point(run *r, job_state *s, GArray *mem, c2h_spi
     if (ok) {
         round_ctx c = {.r = r, .keep = g_array_new(FALSE, FALSE, sizeof(c2h_edge))};
         ok = c2h_comm_agree(r->comm, each_beacons(mem, disk, round_keep, &c, err));
-        replace_array(&s->beacons, c.keep);
+        /* What stays goes to the owners of the destinations, where the C2 labels, the
+         * evidence and pass 4 look for it. */
+        c2h_edgeset *local = c2h_edgeset_new();
+        for (guint i = 0; ok && i < c.keep->len; i++)
+            c2h_edgeset_merge(local, &g_array_index(c.keep, c2h_edge, i));
+        g_array_free(c.keep, TRUE);
+        c2h_edgeset *mine = ok ? exchange_edges(r, local, owner_of_dst, m) : c2h_edgeset_new();
+        replace_array(&s->beacons, c2h_edgeset_sorted(mine, c2h_edge_cmp_dst));
+        c2h_edgeset_free(local);
+        c2h_edgeset_free(mine);
     }
     s->rounds = rounds;
     phase_end(m, s->beacons->len);
@@ -901,10 +928,10 @@ static void sink_owned(const void *recs, gsize n, void *ud)
     }
 }
 
-/* Send local's edges to the owners of their dst; local is emptied. */
+/* Send local's edges to the owners of their pairs; local is emptied. */
 static void p1_exchange(run *r, c2h_edgeset *local, p1_owner *o, phase_metrics *m)
 {
-    send_edges(r, local, owner_of_dst, sink_owned, o, m);
+    send_edges(r, local, owner_of_pair, sink_owned, o, m);
 }
 
 static int skipped_cmp(const void *a, const void *b)

@@ -15,6 +15,16 @@ static inline int c2h_owner(const c2h_addr *a, int nranks)
     return (int)(c2h_addr_hash(a) % (uint64_t)nranks);
 }
 
+/* @return the rank in [0, nranks) that owns the pair (src, dst): pairs into one destination
+ * spread over all ranks, however many sources it has. */
+static inline int c2h_owner_pair(const c2h_addr *src, const c2h_addr *dst, int nranks)
+{
+    g_assert(nranks > 0);
+    uint64_t h = c2h_addr_hash(dst) ^ (c2h_addr_hash(src) * 0x9E3779B97F4A7C15ull);
+    h ^= h >> 29;
+    return (int)(h % (uint64_t)nranks);
+}
+
 /* Assign n items of the given sizes to nranks ranks so that the byte shares are balanced:
  * largest first, each to the least loaded rank (ties: lowest rank; equal sizes: lowest
  * index first). Deterministic. @return owner[i] for each item, caller frees. */

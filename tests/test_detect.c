@@ -121,6 +121,31 @@ static void test_follow_victims(void **state)
     g_array_set_size(found, 0);
     c2h_find_new_c2(e, c2, v, p, found);
     assert_int_equal(found->len, 2);
+    /* Counted in three parts (as three ranks holding a third of the pairs each: here every
+     * part holds one of the next C2's three victims, too few alone) and judged on the sums:
+     * the same C2, at both shares. */
+    for (int share = 0; share < 2; share++) {
+        p->c2_min_victim_share = share ? 0.3 : 0.0;
+        g_array_set_size(found, 0);
+        c2h_find_new_c2(e, c2, v, p, found);
+        GArray *counts = g_array_new(FALSE, FALSE, sizeof(c2h_c2_count));
+        for (guint part = 0; part < 3; part++) {
+            GArray *sub = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
+            for (guint i = part; i < e->len; i += 3)
+                g_array_append_vals(sub, &g_array_index(e, c2h_edge, i), 1);
+            c2h_count_c2_clients(sub, c2, v, p, counts);
+            g_array_free(sub, TRUE);
+        }
+        GArray *judged = g_array_new(FALSE, FALSE, sizeof(c2h_addr));
+        c2h_judge_c2_counts(counts, p, judged);
+        assert_int_equal(judged->len, found->len);
+        assert_int_equal(judged->len, share ? 1 : 2);
+        for (guint i = 0; i < found->len; i++) /* both in address order */
+            assert_memory_equal(&g_array_index(judged, c2h_addr, i), &g_array_index(found, c2h_label, i).addr,
+                                sizeof(c2h_addr));
+        g_array_free(counts, TRUE);
+        g_array_free(judged, TRUE);
+    }
     g_array_free(found, TRUE);
     g_array_free(e, TRUE);
     g_hash_table_destroy(c2);
