@@ -10,34 +10,94 @@
 
 #define READ_EDGES 256 /* per run being merged: 18 KiB */
 
-/* A run whose edges are all between IPv4 addresses is written in this form: 48 bytes an edge
- * instead of 72 (the 12-byte mapped prefixes left out), a third less to write and read back
- * (pass 1 of a large archive spills a few bytes a flow). */
-typedef struct edge4 {
-    uint32_t src, dst;
-    int64_t first_ms, last_ms;
-    uint64_t flows, bytes;
-    uint32_t ports, hours;
-} edge4;
-G_STATIC_ASSERT(sizeof(edge4) == 48);
+/* A run whose edges are all between IPv4 addresses is written coded: each edge as varints
+ * of its differences from the edge before it in the run (runs are sorted by dst, then src:
+ * the destination repeats, the source grows, the counts are small), about 20 bytes an edge
+ * instead of 72. Pass 1 of a large archive spills a few bytes a flow; writing them to the
+ * file system and reading them back was most of what spilling cost. Differences wrap
+ * (uint32, uint64), so any order of edges decodes exactly; sorting only makes them short. */
+#define CODED_MAX 60 /* the longest coded edge: 2 x 5 + 4 x 10 + 2 x 5 bytes */
 
-struct c2h_spill {
-    char *dir, *tag;
-    GPtrArray *runs; /* paths */
-    GArray *v4;      /* gboolean a run: written as edge4 */
-    guint64 bytes;
-};
+typedef struct coder {
+    uint32_t dst, src; /* of the edge before */
+    int64_t first_ms;
+} coder;
 
-static edge4 to_edge4(const c2h_edge *e)
+static gsize put_varint(uint8_t *out, uint64_t v)
 {
-    return (edge4){c2h_addr_v4(&e->src), c2h_addr_v4(&e->dst), e->first_ms, e->last_ms, e->flows, e->bytes, e->ports,
-                   e->hours};
+    gsize n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (uint8_t)v;
+    return n;
 }
 
-static c2h_edge from_edge4(const edge4 *x)
+/* @return the bytes read, 0 when the varint runs past end or past 64 bits. */
+static gsize get_varint(const uint8_t *in, const uint8_t *end, uint64_t *v)
 {
-    return (c2h_edge){.src = c2h_addr_from_v4(x->src), .dst = c2h_addr_from_v4(x->dst), .first_ms = x->first_ms,
-                      .last_ms = x->last_ms, .flows = x->flows, .bytes = x->bytes, .ports = x->ports, .hours = x->hours};
+    uint64_t x = 0;
+    for (gsize n = 0; n < 10 && in + n < end; n++) {
+        x |= (uint64_t)(in[n] & 0x7f) << (7 * n);
+        if (!(in[n] & 0x80)) {
+            *v = x;
+            return n + 1;
+        }
+    }
+    return 0;
+}
+
+static uint64_t zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static gsize encode_edge(uint8_t *out, const c2h_edge *e, coder *c)
+{
+    uint32_t dst = c2h_addr_v4(&e->dst), src = c2h_addr_v4(&e->src);
+    gsize n = put_varint(out, (uint32_t)(dst - c->dst));
+    n += put_varint(out + n, dst == c->dst ? (uint32_t)(src - c->src) : src);
+    n += put_varint(out + n, zigzag((int64_t)((uint64_t)e->first_ms - (uint64_t)c->first_ms)));
+    n += put_varint(out + n, zigzag((int64_t)((uint64_t)e->last_ms - (uint64_t)e->first_ms)));
+    n += put_varint(out + n, e->flows);
+    n += put_varint(out + n, e->bytes);
+    n += put_varint(out + n, e->ports);
+    n += put_varint(out + n, e->hours);
+    c->dst = dst;
+    c->src = src;
+    c->first_ms = e->first_ms;
+    return n;
+}
+
+/* @return the bytes of the coded edge at in, 0 when it is cut short or not one. */
+static gsize decode_edge(const uint8_t *in, const uint8_t *end, c2h_edge *e, coder *c)
+{
+    uint64_t v[8];
+    gsize n = 0;
+    for (int k = 0; k < 8; k++) {
+        gsize m = get_varint(in + n, end, &v[k]);
+        if (m == 0)
+            return 0;
+        n += m;
+    }
+    if (v[0] > UINT32_MAX || v[1] > UINT32_MAX || v[6] > UINT32_MAX || v[7] > UINT32_MAX)
+        return 0;
+    uint32_t dst = c->dst + (uint32_t)v[0];
+    uint32_t src = v[0] == 0 ? c->src + (uint32_t)v[1] : (uint32_t)v[1];
+    int64_t first = (int64_t)((uint64_t)c->first_ms + (uint64_t)unzigzag(v[2]));
+    *e = (c2h_edge){.src = c2h_addr_from_v4(src), .dst = c2h_addr_from_v4(dst), .first_ms = first,
+                    .last_ms = (int64_t)((uint64_t)first + (uint64_t)unzigzag(v[3])), .flows = v[4],
+                    .bytes = v[5], .ports = (uint32_t)v[6], .hours = (uint32_t)v[7]};
+    c->dst = dst;
+    c->src = src;
+    c->first_ms = first;
+    return n;
 }
 
 static gboolean is_v4_edge(const c2h_edge *e)
@@ -45,13 +105,76 @@ static gboolean is_v4_edge(const c2h_edge *e)
     return c2h_addr_is_v4(&e->src) && c2h_addr_is_v4(&e->dst);
 }
 
-/* Write e to f in the run's form. */
-static gboolean put_edge(FILE *f, const c2h_edge *e, gboolean v4)
+struct c2h_spill {
+    char *dir, *tag;
+    GPtrArray *runs; /* paths */
+    GArray *v4;      /* gboolean a run: IPv4 edges, coded */
+    guint64 bytes;
+};
+
+/* A run being written: coded (v4) or as c2h_edge, through a buffer. */
+typedef struct run_out {
+    FILE *f;
+    gboolean v4, ok;
+    coder c;
+    uint8_t buf[16384];
+    gsize n;
+    guint64 bytes;
+} run_out;
+
+static void out_flush(run_out *o)
 {
-    if (!v4)
-        return fwrite(e, sizeof *e, 1, f) == 1;
-    edge4 x = to_edge4(e);
-    return fwrite(&x, sizeof x, 1, f) == 1;
+    o->ok = o->ok && fwrite(o->buf, 1, o->n, o->f) == o->n;
+    o->bytes += o->n;
+    o->n = 0;
+}
+
+static void out_put(run_out *o, const c2h_edge *e)
+{
+    if (o->n + MAX(CODED_MAX, sizeof *e) > sizeof o->buf)
+        out_flush(o);
+    if (o->v4) {
+        o->n += encode_edge(o->buf + o->n, e, &o->c);
+    } else {
+        memcpy(o->buf + o->n, e, sizeof *e);
+        o->n += sizeof *e;
+    }
+}
+
+/* A run being read. */
+typedef struct run_in {
+    FILE *f;
+    gboolean v4, bad; /* bad: a coded edge cut short or malformed */
+    coder c;
+    uint8_t buf[16384];
+    gsize pos, n;
+} run_in;
+
+/* Up to READ_EDGES edges of the run into out. @return how many: 0 at the end, or when the
+ * file cannot be read (ferror) or holds a bad edge (in->bad). */
+static gsize in_read(run_in *in, c2h_edge *out)
+{
+    if (!in->v4)
+        return fread(out, sizeof(c2h_edge), READ_EDGES, in->f);
+    gsize k = 0;
+    while (k < READ_EDGES && !in->bad) {
+        if (in->n - in->pos < CODED_MAX && !feof(in->f) && !ferror(in->f)) {
+            memmove(in->buf, in->buf + in->pos, in->n - in->pos);
+            in->n -= in->pos;
+            in->pos = 0;
+            in->n += fread(in->buf + in->n, 1, sizeof in->buf - in->n, in->f);
+        }
+        if (in->pos == in->n)
+            break;
+        gsize m = decode_edge(in->buf + in->pos, in->buf + in->n, &out[k], &in->c);
+        if (m == 0) {
+            in->bad = TRUE;
+            break;
+        }
+        in->pos += m;
+        k++;
+    }
+    return k;
 }
 
 c2h_spill *c2h_spill_new(const char *dir, const char *tag)
@@ -130,21 +253,16 @@ gboolean c2h_spill_set(c2h_spill *s, c2h_edgeset *set, GError **err)
     gboolean v4 = TRUE;
     for (guint i = 0; i < a->len && v4; i++)
         v4 = is_v4_edge(&g_array_index(a, c2h_edge, i));
-    if (ok && v4) {
-        edge4 x[READ_EDGES];
-        for (guint i = 0; ok && i < a->len; i += READ_EDGES) {
-            guint n = MIN(READ_EDGES, a->len - i);
-            for (guint j = 0; j < n; j++)
-                x[j] = to_edge4(&g_array_index(a, c2h_edge, i + j));
-            ok = fwrite(x, sizeof(edge4), n, f) == n;
-        }
-        s->bytes += (guint64)a->len * sizeof(edge4);
-    } else if (ok) {
-        ok = fwrite(a->data, sizeof(c2h_edge), a->len, f) == a->len;
-        s->bytes += (guint64)a->len * sizeof(c2h_edge);
+    if (ok) {
+        run_out *o = g_new0(run_out, 1);
+        *o = (run_out){.f = f, .v4 = v4, .ok = TRUE};
+        for (guint i = 0; i < a->len; i++)
+            out_put(o, &g_array_index(a, c2h_edge, i));
+        out_flush(o);
+        s->bytes += o->bytes;
+        ok = run_finish(s, f, path, v4, o->ok, err);
+        g_free(o);
     }
-    if (f != NULL)
-        ok = run_finish(s, f, path, v4, ok, err);
     g_array_free(a, TRUE);
     return ok;
 }
@@ -152,33 +270,20 @@ gboolean c2h_spill_set(c2h_spill *s, c2h_edgeset *set, GError **err)
 /* ---- merging ---------------------------------------------------------------------- */
 
 typedef struct reader {
-    FILE *f;
+    run_in in;
     const char *path;
-    gboolean v4;
     c2h_edge buf[READ_EDGES];
     gsize n, pos;
 } reader;
-
-/* Up to READ_EDGES edges of the run into buf. @return how many. */
-static gsize read_edges(FILE *f, gboolean v4, c2h_edge *buf)
-{
-    if (!v4)
-        return fread(buf, sizeof(c2h_edge), READ_EDGES, f);
-    edge4 x[READ_EDGES];
-    gsize n = fread(x, sizeof(edge4), READ_EDGES, f);
-    for (gsize i = 0; i < n; i++)
-        buf[i] = from_edge4(&x[i]);
-    return n;
-}
 
 /* @return the reader's next edge, NULL at the end (or on a read error, with *failed). */
 static const c2h_edge *reader_peek(reader *r, gboolean *failed)
 {
     if (r->pos == r->n) {
-        r->n = read_edges(r->f, r->v4, r->buf);
+        r->n = in_read(&r->in, r->buf);
         r->pos = 0;
         if (r->n == 0) {
-            if (ferror(r->f))
+            if (ferror(r->in.f) || r->in.bad)
                 *failed = TRUE;
             return NULL;
         }
@@ -188,19 +293,19 @@ static const c2h_edge *reader_peek(reader *r, gboolean *failed)
 
 typedef gboolean (*emit_fn)(const c2h_edge *e, void *ud);
 
-/* Merge runs[0..n) (by dst, src; v4[i]: run i is written as edge4), combining each pair,
+/* Merge runs[0..n) (by dst, src; v4[i]: run i is coded), combining each pair,
  * into emit. */
 static gboolean merge_runs(char **paths, const gboolean *v4, guint n, emit_fn emit, void *ud, GError **err)
 {
-    reader *rd = g_new0(reader, n);
+    reader *rd = g_new0(reader, n); /* 34 KiB each */
     guint *heap = g_new(guint, n); /* reader indices, min-heap on their next edge */
     guint hn = 0;
     gboolean failed = FALSE, ok = TRUE;
     for (guint i = 0; i < n && ok; i++) {
         rd[i].path = paths[i];
-        rd[i].v4 = v4[i];
-        rd[i].f = fopen(paths[i], "rb");
-        if (rd[i].f == NULL) {
+        rd[i].in.v4 = v4[i];
+        rd[i].in.f = fopen(paths[i], "rb");
+        if (rd[i].in.f == NULL) {
             int e = errno;
             g_set_error(err, C2H_ERROR, C2H_ERROR_IO, "%s: cannot read spilled edges: %s", paths[i], g_strerror(e));
             ok = FALSE;
@@ -257,28 +362,25 @@ static gboolean merge_runs(char **paths, const gboolean *v4, guint n, emit_fn em
     if (ok && have && !emit(&acc, ud))
         ok = FALSE;
     for (guint i = 0; i < n; i++)
-        if (rd[i].f)
-            fclose(rd[i].f);
+        if (rd[i].in.f)
+            fclose(rd[i].in.f);
     g_free(rd);
     g_free(heap);
     return ok;
 }
 
 typedef struct to_file {
-    FILE *f;
-    gboolean v4, ok;
-    guint64 *bytes;
+    run_out *o;
 } to_file;
 
 static gboolean emit_to_file(const c2h_edge *e, void *ud)
 {
     to_file *t = ud;
-    t->ok = t->ok && put_edge(t->f, e, t->v4);
-    *t->bytes += t->v4 ? sizeof(edge4) : sizeof *e;
-    return t->ok;
+    out_put(t->o, e);
+    return t->o->ok;
 }
 
-/* Are runs [0, n) all written as edge4 (then so is what merging them gives)? */
+/* Are runs [0, n) all coded (then so is what merging them gives)? */
 static gboolean all_v4(const c2h_spill *s, guint n)
 {
     for (guint i = 0; i < n; i++)
@@ -307,10 +409,16 @@ static gboolean fold_runs(c2h_spill *s, GError **err)
         FILE *f = run_create(s, &path, err);
         if (f == NULL)
             return FALSE;
-        to_file t = {f, all_v4(s, C2H_SPILL_FANIN), TRUE, &s->bytes};
+        run_out *o = g_new0(run_out, 1);
+        *o = (run_out){.f = f, .v4 = all_v4(s, C2H_SPILL_FANIN), .ok = TRUE};
+        to_file t = {o};
         gboolean ok = merge_runs((char **)s->runs->pdata, (gboolean *)(void *)s->v4->data, C2H_SPILL_FANIN,
                                  emit_to_file, &t, err);
-        if (!run_finish(s, f, path, t.v4, ok && t.ok, err))
+        out_flush(o);
+        s->bytes += o->bytes;
+        gboolean fine = run_finish(s, f, path, o->v4, ok && o->ok, err);
+        g_free(o);
+        if (!fine)
             return FALSE;
         for (guint i = 0; i < C2H_SPILL_FANIN; i++)
             unlink(s->runs->pdata[i]);
@@ -329,11 +437,17 @@ gboolean c2h_spill_compact(c2h_spill *s, gboolean (*keep)(const c2h_edge *e, voi
     if (f == NULL)
         return FALSE;
     guint n = s->runs->len;
-    to_file t = {f, all_v4(s, n), TRUE, &s->bytes};
+    run_out *o = g_new0(run_out, 1);
+    *o = (run_out){.f = f, .v4 = all_v4(s, n), .ok = TRUE};
+    to_file t = {o};
     filter_to_file ft = {keep, ud, &t};
     gboolean ok = merge_runs((char **)s->runs->pdata, (gboolean *)(void *)s->v4->data, n, emit_kept_to_file, &ft,
                              err);
-    if (!run_finish(s, f, path, t.v4, ok && t.ok, err))
+    out_flush(o);
+    s->bytes += o->bytes;
+    gboolean fine = run_finish(s, f, path, o->v4, ok && o->ok, err);
+    g_free(o);
+    if (!fine)
         return FALSE;
     for (guint i = 0; i < n; i++)
         unlink(s->runs->pdata[i]);
@@ -357,8 +471,9 @@ gboolean c2h_spill_each_dst(c2h_spill *s, void (*fn)(const GArray *edges, void *
     GArray *batch = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
     c2h_edge buf[READ_EDGES];
     gsize n;
-    gboolean v4 = g_array_index(s->v4, gboolean, 0);
-    while ((n = read_edges(f, v4, buf)) > 0) {
+    run_in *in = g_new0(run_in, 1);
+    *in = (run_in){.f = f, .v4 = g_array_index(s->v4, gboolean, 0)};
+    while ((n = in_read(in, buf)) > 0) {
         for (gsize i = 0; i < n; i++) {
             /* a batch ends only where a dst group ends */
             if (batch->len >= READ_EDGES &&
@@ -369,7 +484,8 @@ gboolean c2h_spill_each_dst(c2h_spill *s, void (*fn)(const GArray *edges, void *
             g_array_append_vals(batch, &buf[i], 1);
         }
     }
-    gboolean ok = !ferror(f);
+    gboolean ok = !ferror(f) && !in->bad;
+    g_free(in);
     if (ok && batch->len)
         fn(batch, ud);
     if (!ok)
