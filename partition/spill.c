@@ -154,8 +154,13 @@ typedef struct run_in {
  * file cannot be read (ferror) or holds a bad edge (in->bad). */
 static gsize in_read(run_in *in, c2h_edge *out)
 {
-    if (!in->v4)
-        return fread(out, sizeof(c2h_edge), READ_EDGES, in->f);
+    if (!in->v4) {
+        gsize k = fread(out, sizeof(c2h_edge), READ_EDGES, in->f);
+        /* fread drops a last edge cut short: the file's length says so */
+        if (k < READ_EDGES && feof(in->f) && ftell(in->f) % (long)sizeof(c2h_edge) != 0)
+            in->bad = TRUE;
+        return in->bad ? 0 : k;
+    }
     gsize k = 0;
     while (k < READ_EDGES && !in->bad) {
         if (in->n - in->pos < CODED_MAX && !feof(in->f) && !ferror(in->f)) {
