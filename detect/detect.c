@@ -76,23 +76,6 @@ guint c2h_find_victims(const GArray *edges, GHashTable *c2, GHashTable *victims,
     return added;
 }
 
-void c2h_find_new_c2(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, const c2h_profile *p,
-                     GArray *out)
-{
-    for (guint i = 0, j; i < edges_by_dst->len; i = j) {
-        j = group_end(edges_by_dst, i, TRUE);
-        const c2h_addr *y = &g_array_index(edges_by_dst, c2h_edge, i).dst;
-        guint clients;
-        edge_sum v = beacons_into(edges_by_dst, i, j, victims, p, &clients);
-        if (!c2h_addrset_has(c2, y) && !c2h_addrset_has(victims, y) && v.n >= p->c2_min_victims &&
-            (double)v.n >= p->c2_min_victim_share * clients) {
-            c2h_label l = {.addr = *y, .role = C2H_ROLE_C2, .count_a = v.n, .count_b = clients, .ports = v.ports,
-                           .score = (double)v.n / clients, .first_ms = v.t0, .last_ms = v.t1};
-            g_array_append_val(out, l);
-        }
-    }
-}
-
 void c2h_count_c2_clients(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, const c2h_profile *p,
                           GArray *out)
 {

@@ -58,24 +58,22 @@ static inline gboolean c2h_is_persistent(const c2h_edge *e, const c2h_profile *p
 guint c2h_find_victims(const GArray *edges, GHashTable *c2, GHashTable *victims, const c2h_profile *p);
 
 /* Round step 2: destinations that known victims beacon to, enough of them and making up
- * enough of the destination's beaconing clients (a busy service with ordinary clients
- * fails the share). edges sorted by dst. Appends c2h_label (role c2) to out. */
-void c2h_find_new_c2(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, const c2h_profile *p,
-                     GArray *out);
-
-/* The same in two steps, for beacon edges spread over ranks by pair (each pair on one rank):
- * each rank counts, per destination of its edges, the beaconing clients and the victims
- * among them; the destination's owner sums the counts of every rank and judges. */
+ * enough of the destination's beaconing clients (a busy service with ordinary clients fails
+ * the share). In two steps, for beacon edges spread over ranks by pair (each pair on one
+ * rank): each rank counts, per destination of its edges, the beaconing clients and the
+ * victims among them; the destination's owner sums every rank's counts and judges. */
 typedef struct c2h_c2_count {
     c2h_addr dst;
     uint32_t clients, victims;
 } c2h_c2_count;
 G_STATIC_ASSERT(sizeof(c2h_c2_count) == 24);
-/* Appends a c2h_c2_count for each destination of edges_by_dst that is neither C2 nor victim. */
+/* Appends a c2h_c2_count for each destination of edges_by_dst (sorted by dst) that is neither
+ * C2 nor victim. */
 void c2h_count_c2_clients(const GArray *edges_by_dst, GHashTable *c2, GHashTable *victims, const c2h_profile *p,
                           GArray *out);
 /* Sorts counts by dst, sums each destination's, and appends to out the address (c2h_addr) of
- * each that c2h_find_new_c2's rule makes a C2. */
+ * each that has at least c2_min_victims victims, making up at least c2_min_victim_share of
+ * its beaconing clients. */
 void c2h_judge_c2_counts(GArray *counts, const c2h_profile *p, GArray *out);
 
 /* Labels of the C2 set for the C2 whose C2-port edges the caller holds (sorted by dst):

@@ -374,17 +374,6 @@ static gboolean merge_runs(char **paths, const gboolean *v4, guint n, emit_fn em
     return ok;
 }
 
-typedef struct to_file {
-    run_out *o;
-} to_file;
-
-static gboolean emit_to_file(const c2h_edge *e, void *ud)
-{
-    to_file *t = ud;
-    out_put(t->o, e);
-    return t->o->ok;
-}
-
 /* Are runs [0, n) all coded (then so is what merging them gives)? */
 static gboolean all_v4(const c2h_spill *s, guint n)
 {
@@ -394,71 +383,54 @@ static gboolean all_v4(const c2h_spill *s, guint n)
     return TRUE;
 }
 
-typedef struct filter_to_file {
+/* Where merged edges go: the new run, those that keep (when not NULL) accepts. */
+typedef struct to_run {
+    run_out *o;
     gboolean (*keep)(const c2h_edge *e, void *ud);
     void *ud;
-    to_file *t;
-} filter_to_file;
+} to_run;
 
-static gboolean emit_kept_to_file(const c2h_edge *e, void *ud)
+static gboolean emit_to_run(const c2h_edge *e, void *ud)
 {
-    filter_to_file *f = ud;
-    return f->keep(e, f->ud) ? emit_to_file(e, f->t) : TRUE;
+    to_run *t = ud;
+    if (t->keep == NULL || t->keep(e, t->ud))
+        out_put(t->o, e);
+    return t->o->ok;
 }
 
-/* Fold the runs C2H_SPILL_FANIN at a time until at most C2H_SPILL_FANIN are left. */
-static gboolean fold_runs(c2h_spill *s, GError **err)
+/* Merge the first n runs into one new run (of the edges keep accepts, when not NULL), which
+ * takes their place at the end of the list. */
+static gboolean merge_first(c2h_spill *s, guint n, gboolean (*keep)(const c2h_edge *e, void *ud), void *ud,
+                            GError **err)
 {
-    while (s->runs->len > C2H_SPILL_FANIN) {
-        char *path = NULL;
-        FILE *f = run_create(s, &path, err);
-        if (f == NULL)
-            return FALSE;
-        run_out *o = g_new0(run_out, 1);
-        *o = (run_out){.f = f, .v4 = all_v4(s, C2H_SPILL_FANIN), .ok = TRUE};
-        to_file t = {o};
-        gboolean ok = merge_runs((char **)s->runs->pdata, (gboolean *)(void *)s->v4->data, C2H_SPILL_FANIN,
-                                 emit_to_file, &t, err);
-        out_flush(o);
-        s->bytes += o->bytes;
-        gboolean fine = run_finish(s, f, path, o->v4, ok && o->ok, err);
-        g_free(o);
-        if (!fine)
-            return FALSE;
-        for (guint i = 0; i < C2H_SPILL_FANIN; i++)
-            unlink(s->runs->pdata[i]);
-        g_ptr_array_remove_range(s->runs, 0, C2H_SPILL_FANIN);
-        g_array_remove_range(s->v4, 0, C2H_SPILL_FANIN);
-    }
-    return TRUE;
-}
-
-gboolean c2h_spill_compact(c2h_spill *s, gboolean (*keep)(const c2h_edge *e, void *ud), void *ud, GError **err)
-{
-    if (!fold_runs(s, err))
-        return FALSE;
     char *path = NULL;
     FILE *f = run_create(s, &path, err);
     if (f == NULL)
         return FALSE;
-    guint n = s->runs->len;
     run_out *o = g_new0(run_out, 1);
     *o = (run_out){.f = f, .v4 = all_v4(s, n), .ok = TRUE};
-    to_file t = {o};
-    filter_to_file ft = {keep, ud, &t};
-    gboolean ok = merge_runs((char **)s->runs->pdata, (gboolean *)(void *)s->v4->data, n, emit_kept_to_file, &ft,
-                             err);
+    to_run t = {o, keep, ud};
+    gboolean ok = merge_runs((char **)s->runs->pdata, (gboolean *)(void *)s->v4->data, n, emit_to_run, &t, err);
     out_flush(o);
     s->bytes += o->bytes;
-    gboolean fine = run_finish(s, f, path, o->v4, ok && o->ok, err);
+    ok = run_finish(s, f, path, o->v4, ok && o->ok, err);
     g_free(o);
-    if (!fine)
+    if (!ok)
         return FALSE;
     for (guint i = 0; i < n; i++)
         unlink(s->runs->pdata[i]);
     g_ptr_array_remove_range(s->runs, 0, n);
     g_array_remove_range(s->v4, 0, n);
     return TRUE;
+}
+
+gboolean c2h_spill_compact(c2h_spill *s, gboolean (*keep)(const c2h_edge *e, void *ud), void *ud, GError **err)
+{
+    /* C2H_SPILL_FANIN at a time until at most that many are left, then all at once */
+    while (s->runs->len > C2H_SPILL_FANIN)
+        if (!merge_first(s, C2H_SPILL_FANIN, NULL, NULL, err))
+            return FALSE;
+    return merge_first(s, s->runs->len, keep, ud, err);
 }
 
 gboolean c2h_spill_each_dst(c2h_spill *s, void (*fn)(const GArray *edges, void *ud), void *ud, GError **err)
