@@ -825,13 +825,15 @@ static gboolean rounds_to_fixed_point(run *r, job_state *s, GArray *mem, c2h_spi
         ok = c2h_comm_agree(r->comm, each_beacons(mem, disk, round_keep, &c, err));
         /* What stays goes to the owners of the destinations, where the C2 labels, the
          * evidence and pass 4 look for it. */
-        c2h_edgeset *local = c2h_edgeset_new();
-        for (guint i = 0; ok && i < c.keep->len; i++)
-            c2h_edgeset_merge(local, &g_array_index(c.keep, c2h_edge, i));
+        c2h_edgeset *mine = c2h_edgeset_new();
+        if (ok) {
+            c2h_xstats xs = {0};
+            c2h_exchange(r->comm, c.keep->data, c.keep->len, sizeof(c2h_edge), owner_of_dst, p->exchange_round_edges,
+                         sink_merge, mine, &xs);
+            m->bytes_exchanged += xs.bytes_sent;
+        }
         g_array_free(c.keep, TRUE);
-        c2h_edgeset *mine = ok ? exchange_edges(r, local, owner_of_dst, m) : c2h_edgeset_new();
         replace_array(&s->beacons, c2h_edgeset_sorted(mine, c2h_edge_cmp_dst));
-        c2h_edgeset_free(local);
         c2h_edgeset_free(mine);
     }
     s->rounds = rounds;
@@ -959,7 +961,7 @@ static void drop_skipped(run *r)
  *
  * Memory stays within r->edge_budget edges a set whatever the data: after each chunk the
  * ranks agree (one small non-blocking allreduce) whether any local set is about to reach the
- * budget, and if so all send their edges to the owners (owner of dst) at once; an owner whose set reaches the
+ * budget, and if so all send their edges to the owners (owner of the pair) at once; an owner whose set reaches the
  * budget writes it to disk as a sorted run (partition/spill.h). At the end the runs are
  * merged and only beacon edges (the only ones any rule reads) stay in memory. */
 static gboolean pass_1(run *r, job_state *s, GError **err)

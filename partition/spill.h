@@ -6,7 +6,7 @@
  * written), and only the combined edges a caller keeps come back into memory. Merging reads
  * at most C2H_SPILL_FANIN runs at once, each through a small buffer, so memory stays flat
  * however many runs there are. A run whose edges are all between IPv4 addresses is written
- * coded (varints of each edge's differences from the one before: about 20 bytes an edge, not
+ * coded (varints of each edge's differences from the one before: about 18 bytes an edge, not
  * 72). Runs are files made with mkstemp in a folder
  * of the job's own (DIR.ckpt), removed by c2h_spill_free. No MPI here: unit tests drive it. */
 #ifndef C2H_SPILL_H

@@ -161,7 +161,7 @@ static void check_spill(int v6)
     assert_true(c2h_spill_set(sp, part, NULL));
     runs++;
     assert_true(runs > C2H_SPILL_FANIN);
-    /* IPv4 runs are coded (here about 15 bytes an edge), the others take 72 bytes an edge */
+    /* IPv4 runs are coded (under 24 bytes an edge here), the others take 72 bytes an edge */
     if (v6 == 0)
         assert_true(c2h_spill_bytes(sp) < edges * 24);
     else if (v6 == 2)
