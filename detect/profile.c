@@ -43,6 +43,7 @@ c2h_profile *c2h_profile_trickbot(void)
     p->backend_max_others = 20;
     p->exchange_round_edges = 1u << 18;
     p->fanout_edge_cap = 200000;
+    p->likely_touchers = 64;
     build_port_classes(p);
     return p;
 }
@@ -147,7 +148,7 @@ c2h_profile *c2h_profile_load(const char *name_or_path, GError **err)
         "name", "c2_ports", "web_ports", "admin_ports", "beacon_min_flows", "beacon_min_hours", "c2_min_victims",
         "c2_min_victim_share", "max_rounds", "controller_min_c2", "controller_min_c2_share",
         "controller_min_specificity", "predicted_min_controllers", "predicted_max_others", "backend_min_c2",
-        "backend_max_others", "exchange_round_edges", "fanout_edge_cap", NULL};
+        "backend_max_others", "exchange_round_edges", "fanout_edge_cap", "likely_touchers", NULL};
     gchar **keys = g_key_file_get_keys(kf, "profile", NULL, NULL);
     for (gchar **k = keys; k && *k; k++)
         if (!g_strv_contains(known, *k)) {
@@ -180,6 +181,7 @@ c2h_profile *c2h_profile_load(const char *name_or_path, GError **err)
     LOAD_UINT(backend_max_others, 0, G_MAXUINT);
     LOAD_UINT(exchange_round_edges, 1, 1u << 24);
     LOAD_UINT(fanout_edge_cap, 1, G_MAXUINT64);
+    LOAD_UINT(likely_touchers, 0, 4096);
     if (!load_share(kf, path, "c2_min_victim_share", &p->c2_min_victim_share, err) ||
         !load_share(kf, path, "controller_min_c2_share", &p->controller_min_c2_share, err) ||
         !load_share(kf, path, "controller_min_specificity", &p->controller_min_specificity, err))
@@ -227,6 +229,7 @@ char *c2h_profile_to_data(const c2h_profile *p)
     g_key_file_set_uint64(kf, "profile", "backend_max_others", p->backend_max_others);
     g_key_file_set_uint64(kf, "profile", "exchange_round_edges", p->exchange_round_edges);
     g_key_file_set_uint64(kf, "profile", "fanout_edge_cap", p->fanout_edge_cap);
+    g_key_file_set_uint64(kf, "profile", "likely_touchers", p->likely_touchers);
     char *s = g_key_file_to_data(kf, NULL, NULL);
     g_key_file_free(kf);
     return s;

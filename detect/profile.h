@@ -43,6 +43,7 @@ typedef struct c2h_profile {
 
     guint64 exchange_round_edges;      /* edges a rank sends per all-to-all round */
     guint64 fanout_edge_cap;           /* edges kept per controller candidate on a rank */
+    guint64 likely_touchers;           /* hosts pass 2 sketches ahead of pass 3 (0: none) */
 
     uint32_t *port_class;              /* 65536 entries: port -> class bit (TCP/UDP dport) */
 } c2h_profile;

@@ -1,13 +1,16 @@
 /* cmd_run.c: `c2hunt run`: the distributed job that maps C2 infrastructure from seeds.
  *
- * Three passes over the archive, and a fourth for the fan-in of staged-C2 candidates (docs/ALGORITHM.md):
+ * Up to four passes over the archive, usually three (docs/ALGORITHM.md):
  *   1. the C2-port subgraph: TCP flows to the profile's C2 ports fold into edges that go
- *      to the owner of the destination; victims and C2 grow from the seeds to a fixed point;
+ *      to the owner of the pair; victims and C2 grow from the seeds to a fixed point; who
+ *      touches the seeds the way controllers touch C2 names the likely controller candidates;
  *   2. every flow that touches the C2 set: who touches many C2 (owner of the source), and
- *      whom the C2 connect out to (owner of the destination);
- *   3. the flows of the controller candidates and into the backend candidates: fan-out
- *      and fan-in sketches decide controller or scanner and backend or not, and the hosts
- *      controllers touch the way they touch C2 become c2_predicted.
+ *      whom the C2 connect out to (owner of the destination); and the likely candidates'
+ *      flows, sketched ahead of pass 3;
+ *   3. the flows of the controller candidates, unless pass 2 gathered them all: fan-out
+ *      sketches decide controller or scanner, and the hosts controllers touch the way they
+ *      touch C2 become c2_predicted candidates;
+ *   4. the flows into the c2_predicted and backend candidates: fan-in sketches decide.
  * Memory follows these subgraphs, not the flows; hubs are counted with HyperLogLog. */
 #include "detect/detect.h"
 #include "detect/hll.h"
@@ -68,7 +71,15 @@ typedef struct run {
     const char *ckpt_dir;    /* DIR.ckpt: checkpoints and spilled edges */
     gboolean skip_bad;       /* --skip-bad-shards */
     GArray *skipped;         /* c2h_skipped: shards skipped in pass 1, all ranks', by shard index */
+    /* Pass 1, for pass 2 to sketch the likely controller candidates ahead of pass 3: the
+     * seeds, and the edges into them on admin and other ports (NULL: none wanted). */
+    c2h_addrmap *seed_map;
+    c2h_edgeset *seed_touch;
+    gboolean touchers_ahead; /* pass 3 judged from pass 2's sketches, without a scan */
 } run;
+
+/* Pass 1 keeps at most this many edges into the seeds for choosing the likely touchers. */
+#define SEED_TOUCH_MAX 65536
 
 /* A shard that --skip-bad-shards left out, and why (the reader's message). */
 typedef struct c2h_skipped {
@@ -258,6 +269,8 @@ static gboolean scan(run *r, const char *phase, unsigned filter, chunk_fn fn, vo
 
 /* ---- pass 1: the C2-port subgraph ------------------------------------------------- */
 
+static gsize select_rows(chunk_ctx *c, const c2h_addrmap *ms, const c2h_addrmap *md);
+
 static void fold_c2_ports(run *r, chunk_ctx *c, void *ud)
 {
     c2h_edgeset *local = ud;
@@ -277,7 +290,8 @@ static void fold_c2_ports(run *r, chunk_ctx *c, void *ud)
     }
     /* With --skip-bad-shards, pass 1 reads every column a later pass reads, of every chunk:
      * a shard that passes here cannot fail later. */
-    if ((m == 0 && !r->skip_bad) ||
+    gboolean seeds = r->seed_touch != NULL && c2h_edgeset_len(r->seed_touch) < SEED_TOUCH_MAX;
+    if ((m == 0 && !r->skip_bad && !seeds) ||
         !more(c, C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_BYTES) |
                      C2H_COLBIT(C2H_COL_START_MS)))
         return;
@@ -285,6 +299,19 @@ static void fold_c2_ports(run *r, chunk_ctx *c, void *ud)
         c2h_flow f;
         flow_at(ch, c->hit[j], &f);
         c2h_edgeset_add_flow(local, &f, pclass[f.dport]);
+    }
+    if (!seeds)
+        return;
+    /* Who touches a seed the way controllers touch C2 (an admin port, or one outside the C2
+     * and web ports): pass 2 sketches the likeliest of them ahead of pass 3. */
+    m = select_rows(c, NULL, r->seed_map);
+    for (gsize j = 0; j < m && c2h_edgeset_len(r->seed_touch) < SEED_TOUCH_MAX; j++) {
+        gsize i = c->hit[j];
+        if (pclass[ch->dport[i]] & (C2H_PC_ADMIN_MASK | C2H_PC_OTHER)) {
+            c2h_flow f;
+            flow_at(ch, i, &f);
+            c2h_edgeset_add_flow(r->seed_touch, &f, pclass[f.dport]);
+        }
     }
 }
 
@@ -383,145 +410,18 @@ static gsize select_rows(chunk_ctx *c, const c2h_addrmap *ms, const c2h_addrmap 
 #define COLS_EDGE (C2H_COLBIT(C2H_COL_DST_PORT) | C2H_COLBIT(C2H_COL_BYTES) | C2H_COLBIT(C2H_COL_START_MS))
 #define COLS_ADDR (C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR))
 
-typedef struct pass2 {
+/* The controller candidates' side of a scan: pass 3's touchers, or pass 2's likely touchers
+ * ahead of pass 3. Per host of idx, a fan-out sketch (every flow it sends) and its edges on
+ * C2 and admin ports to hosts outside the C2 set, at most cap[i] of them on this rank. */
+typedef struct toucher_scan {
+    guint n;
+    c2h_addrmap *idx;   /* addr -> index+1 */
     c2h_addrmap *c2;
-    c2h_edgeset *in;  /* X -> c */
-    c2h_edgeset *out; /* c -> Y */
-} pass2;
-
-static void fold_touching_c2(run *r, chunk_ctx *c, void *ud)
-{
-    pass2 *p2 = ud;
-    const c2h_chunk *ch = &c->ch;
-    gsize m = select_rows(c, p2->c2, p2->c2);
-    if (m == 0 || !more(c, COLS_EDGE))
-        return;
-    for (gsize j = 0; j < m; j++) {
-        gsize i = c->hit[j];
-        gboolean to_c2 = map_dst(p2->c2, ch, i) != 0, from_c2 = map_src(p2->c2, ch, i) != 0;
-        c2h_flow f;
-        flow_at(ch, i, &f);
-        uint32_t pc = c2h_profile_port_class(r->p, f.dport);
-        if (to_c2)
-            c2h_edgeset_add_flow(p2->in, &f, pc);
-        if (from_c2 && !to_c2 && !c2h_addrset_has(r->victims, &f.dst))
-            c2h_edgeset_add_flow(p2->out, &f, pc);
-    }
-}
-
-typedef struct pass3 {
-    c2h_addrmap *touch_idx;   /* addr -> index+1 into touchers array */
-    c2h_addrmap *backend_idx; /* addr -> index+1 into backend candidates */
-    c2h_addrmap *c2;
-    c2h_hll *fanout;          /* per toucher */
-    c2h_hll *fanin;           /* per backend candidate */
-    guint64 *kept;            /* edges kept per toucher on this rank */
-    guint64 *cap;             /* and how many it may keep */
-    c2h_edgeset *ctl_edges;   /* k -> Y */
-} pass3;
-
-static void fold_candidates(run *r, chunk_ctx *c, void *ud)
-{
-    pass3 *p3 = ud;
-    const c2h_chunk *ch = &c->ch;
-    gsize m = select_rows(c, p3->touch_idx, p3->backend_idx);
-    if (m == 0)
-        return;
-    /* The sketches need the addresses only. */
-    gboolean edges_wanted = FALSE;
-    for (gsize j = 0; j < m; j++) {
-        gsize i = c->hit[j];
-        guint ti = map_src(p3->touch_idx, ch, i);
-        if (ti) {
-            c2h_addr dst = c2h_chunk_dst(ch, i);
-            c2h_hll_add(&p3->fanout[ti - 1], c2h_addr_hash(&dst));
-            edges_wanted |= p3->kept[ti - 1] < p3->cap[ti - 1];
-        }
-        guint bi = map_dst(p3->backend_idx, ch, i);
-        if (bi) {
-            c2h_addr src = c2h_chunk_src(ch, i);
-            c2h_hll_add(&p3->fanin[bi - 1], c2h_addr_hash(&src));
-        }
-    }
-    /* The edges: the ports only where a toucher is still under its cap (a scanner reaches it
-     * early and reads no more of them), the rest only for flows on C2 and admin ports, the
-     * way controllers touch C2 and the only contacts that can stage one. */
-    if (!edges_wanted || !more(c, C2H_COLBIT(C2H_COL_DST_PORT)))
-        return;
-    gsize e = 0;
-    for (gsize j = 0; j < m; j++) { /* in place: e <= j */
-        gsize i = c->hit[j];
-        guint ti = map_src(p3->touch_idx, ch, i);
-        if (ti && p3->kept[ti - 1] < p3->cap[ti - 1] &&
-            (c2h_profile_port_class(r->p, ch->dport[i]) & (C2H_PC_C2_MASK | C2H_PC_ADMIN_MASK)) &&
-            !map_dst(p3->c2, ch, i))
-            c->hit[e++] = (guint32)i;
-    }
-    if (e == 0 || !more(c, C2H_COLBIT(C2H_COL_START_MS) | C2H_COLBIT(C2H_COL_BYTES)))
-        return;
-    for (gsize j = 0; j < e; j++) {
-        gsize i = c->hit[j];
-        guint ti = map_src(p3->touch_idx, ch, i);
-        if (p3->kept[ti - 1] >= p3->cap[ti - 1]) /* reached within this chunk */
-            continue;
-        c2h_flow f;
-        flow_at(ch, i, &f);
-        uint32_t pc = c2h_profile_port_class(r->p, f.dport);
-        guint64 before = c2h_edgeset_len(p3->ctl_edges);
-        c2h_edgeset_add_flow(p3->ctl_edges, &f, pc);
-        p3->kept[ti - 1] += c2h_edgeset_len(p3->ctl_edges) - before;
-    }
-}
-
-typedef struct pass4 {
-    const GArray *pred;   /* the c2_predicted candidates (c2h_label) */
-    c2h_addrmap *idx;     /* addr -> index+1 into pred, of those still undecided */
-    c2h_addrmap *others;  /* controllers and scanners */
-    c2h_hll *fanin;
-    gboolean *decided;    /* this rank alone has seen too many others reach it */
-    guint64 chunks;
-    gboolean early;       /* the profile allows deciding early (see settle_predicted) */
-} pass4;
-
-/* Take out of p4->idx the candidates whose fan-in on this rank alone already exceeds
- * predicted_max_others: no rank's sketch can bring the merged estimate back down (below
- * C2H_HLL_REGS the estimate is linear counting, which only grows as registers fill), so
- * their verdict is known, and the chunks where only they are reached need no sources. The
- * sketches of the candidates that stay are exactly what a full scan gives. */
-static void settle_predicted(pass4 *p4, const c2h_profile *p)
-{
-    gboolean changed = FALSE;
-    for (guint i = 0; i < p4->pred->len; i++)
-        if (!p4->decided[i] && round(c2h_hll_estimate(&p4->fanin[i])) > p->predicted_max_others)
-            p4->decided[i] = changed = TRUE;
-    if (!changed)
-        return;
-    c2h_addrmap_free(p4->idx);
-    p4->idx = c2h_addrmap_new();
-    for (guint i = 0; i < p4->pred->len; i++)
-        if (!p4->decided[i])
-            c2h_addrmap_put(p4->idx, &g_array_index(p4->pred, c2h_label, i).addr, i + 1);
-}
-
-/* Fan-in of the c2_predicted candidates from hosts that are neither controllers nor scanners. */
-static void fold_predicted_fanin(run *r, chunk_ctx *c, void *ud)
-{
-    pass4 *p4 = ud;
-    const c2h_chunk *ch = &c->ch;
-    gsize m = select_rows(c, NULL, p4->idx);
-    if (m == 0 || !more(c, C2H_COLBIT(C2H_COL_SRC_ADDR))) /* the sources only where a candidate is reached */
-        return;
-    for (gsize j = 0; j < m; j++) {
-        gsize i = c->hit[j];
-        guint k = map_dst(p4->idx, ch, i);
-        if (!map_src(p4->others, ch, i)) {
-            c2h_addr src = c2h_chunk_src(ch, i);
-            c2h_hll_add(&p4->fanin[k - 1], c2h_addr_hash(&src));
-        }
-    }
-    if (p4->early && ++p4->chunks % 8 == 0)
-        settle_predicted(p4, r->p);
-}
+    c2h_hll *fanout;
+    guint64 *kept;      /* edges kept per host on this rank */
+    guint64 *cap;       /* and how many it may keep */
+    c2h_edgeset *edges; /* host -> Y */
+} toucher_scan;
 
 /* addr -> index + 1 of labels. */
 static c2h_addrmap *addrmap_of(const GArray *labels)
@@ -532,7 +432,249 @@ static c2h_addrmap *addrmap_of(const GArray *labels)
     return m;
 }
 
-/* Keep the edges of e whose predicate holds. @return a new GArray of c2h_edge. */
+/* A toucher with more distinct contacts on a rank than count_a / controller_min_specificity
+ * has a fan-out that makes it a scanner, whose edges are dropped after pass 3: it keeps at
+ * most twice that many (the margin covers the HyperLogLog's error), so scanners cost no
+ * memory. */
+static guint64 toucher_cap(guint64 count_a, const c2h_profile *p)
+{
+    double c = ceil(2.0 * (double)count_a / MAX(p->controller_min_specificity, 1e-9));
+    return MIN(p->fanout_edge_cap, (guint64)MIN(c, 1e15));
+}
+
+/* For the hosts of labels, each keeping at most toucher_cap(count_a) edges, or
+ * toucher_cap(all_count_a) when that is not 0. */
+static toucher_scan *toucher_scan_new(const GArray *labels, GHashTable *c2, guint64 all_count_a, const c2h_profile *p)
+{
+    toucher_scan *t = g_new0(toucher_scan, 1);
+    t->n = labels->len;
+    t->idx = addrmap_of(labels);
+    t->c2 = c2h_addrmap_from_set(c2);
+    t->fanout = g_new0(c2h_hll, MAX(t->n, 1));
+    t->kept = g_new0(guint64, MAX(t->n, 1));
+    t->cap = g_new0(guint64, MAX(t->n, 1));
+    for (guint i = 0; i < t->n; i++)
+        t->cap[i] = toucher_cap(all_count_a ? all_count_a : g_array_index(labels, c2h_label, i).count_a, p);
+    t->edges = c2h_edgeset_new();
+    return t;
+}
+
+static void toucher_scan_free(toucher_scan *t)
+{
+    if (t == NULL)
+        return;
+    c2h_addrmap_free(t->idx);
+    c2h_addrmap_free(t->c2);
+    g_free(t->fanout);
+    g_free(t->kept);
+    g_free(t->cap);
+    c2h_edgeset_free(t->edges);
+    g_free(t);
+}
+
+/* Is row i's flow from host ti (index + 1) one whose edge t keeps: under its cap, on a C2 or
+ * admin port (the way controllers touch C2, and the only contacts that can stage one), to a
+ * host outside the C2 set? The destination port must be loaded. */
+static inline gboolean toucher_edge_wanted(const toucher_scan *t, const c2h_profile *p, const c2h_chunk *ch, gsize i,
+                                           guint ti)
+{
+    return t->kept[ti - 1] < t->cap[ti - 1] &&
+           (c2h_profile_port_class(p, ch->dport[i]) & (C2H_PC_C2_MASK | C2H_PC_ADMIN_MASK)) && !map_dst(t->c2, ch, i);
+}
+
+/* Row i's flow into host ti's edges (the columns of COLS_EDGE loaded). */
+static void toucher_edge_add(toucher_scan *t, const c2h_profile *p, const c2h_chunk *ch, gsize i, guint ti)
+{
+    c2h_flow f;
+    flow_at(ch, i, &f);
+    guint64 before = c2h_edgeset_len(t->edges);
+    c2h_edgeset_add_flow(t->edges, &f, c2h_profile_port_class(p, f.dport));
+    t->kept[ti - 1] += c2h_edgeset_len(t->edges) - before;
+}
+
+static inline void toucher_sketch(toucher_scan *t, const c2h_chunk *ch, gsize i, guint ti)
+{
+    c2h_addr dst = c2h_chunk_dst(ch, i);
+    c2h_hll_add(&t->fanout[ti - 1], c2h_addr_hash(&dst));
+}
+
+typedef struct pass2 {
+    c2h_addrmap *c2;
+    c2h_addrmap *src_any; /* the C2 set and the likely touchers (NULL: no likely touchers) */
+    c2h_edgeset *in;      /* X -> c */
+    c2h_edgeset *out;     /* c -> Y */
+    toucher_scan *ahead;  /* the likely touchers, or NULL */
+} pass2;
+
+static void fold_touching_c2(run *r, chunk_ctx *c, void *ud)
+{
+    pass2 *p2 = ud;
+    const c2h_chunk *ch = &c->ch;
+    gsize m = select_rows(c, p2->src_any ? p2->src_any : p2->c2, p2->c2);
+    if (m == 0 || !more(c, COLS_EDGE))
+        return;
+    for (gsize j = 0; j < m; j++) {
+        gsize i = c->hit[j];
+        gboolean to_c2 = map_dst(p2->c2, ch, i) != 0, from_c2 = map_src(p2->c2, ch, i) != 0;
+        if (to_c2 || from_c2) {
+            c2h_flow f;
+            flow_at(ch, i, &f);
+            uint32_t pc = c2h_profile_port_class(r->p, f.dport);
+            if (to_c2)
+                c2h_edgeset_add_flow(p2->in, &f, pc);
+            if (from_c2 && !to_c2 && !c2h_addrset_has(r->victims, &f.dst))
+                c2h_edgeset_add_flow(p2->out, &f, pc);
+        }
+        guint ti = p2->ahead ? map_src(p2->ahead->idx, ch, i) : 0;
+        if (ti) {
+            toucher_sketch(p2->ahead, ch, i, ti);
+            if (toucher_edge_wanted(p2->ahead, r->p, ch, i, ti))
+                toucher_edge_add(p2->ahead, r->p, ch, i, ti);
+        }
+    }
+}
+
+/* Pass 3's scan, when pass 2 did not sketch the touchers ahead of it. */
+static void fold_touchers(run *r, chunk_ctx *c, void *ud)
+{
+    toucher_scan *t = ud;
+    const c2h_chunk *ch = &c->ch;
+    gsize m = select_rows(c, t->idx, NULL);
+    if (m == 0)
+        return;
+    /* The sketches need the addresses only. */
+    gboolean edges_wanted = FALSE;
+    for (gsize j = 0; j < m; j++) {
+        gsize i = c->hit[j];
+        guint ti = map_src(t->idx, ch, i);
+        toucher_sketch(t, ch, i, ti);
+        edges_wanted |= t->kept[ti - 1] < t->cap[ti - 1];
+    }
+    /* The edges: the ports only where a toucher is still under its cap (a scanner reaches it
+     * early and reads no more of them), the rest only for the flows whose edge is kept. */
+    if (!edges_wanted || !more(c, C2H_COLBIT(C2H_COL_DST_PORT)))
+        return;
+    gsize e = 0;
+    for (gsize j = 0; j < m; j++) { /* in place: e <= j */
+        gsize i = c->hit[j];
+        if (toucher_edge_wanted(t, r->p, ch, i, map_src(t->idx, ch, i)))
+            c->hit[e++] = (guint32)i;
+    }
+    if (e == 0 || !more(c, C2H_COLBIT(C2H_COL_START_MS) | C2H_COLBIT(C2H_COL_BYTES)))
+        return;
+    for (gsize j = 0; j < e; j++) {
+        gsize i = c->hit[j];
+        guint ti = map_src(t->idx, ch, i);
+        if (t->kept[ti - 1] < t->cap[ti - 1]) /* else reached within this chunk */
+            toucher_edge_add(t, r->p, ch, i, ti);
+    }
+}
+
+/* Pass 4: the fan-in of the c2_predicted candidates (from hosts other than controllers and
+ * scanners) and of the backend candidates (from every host). */
+enum { P4_PRED, P4_BACKEND, P4_KINDS };
+
+typedef struct pass4 {
+    const GArray *cand[P4_KINDS];  /* c2h_label */
+    c2h_addrmap *idx[P4_KINDS];    /* addr -> index+1 into cand, of those still undecided */
+    c2h_addrmap *any;              /* the union of idx, for select_rows */
+    c2h_addrmap *others;           /* controllers and scanners */
+    c2h_hll *fanin[P4_KINDS];
+    double *limit[P4_KINDS];       /* decided once the local estimate rounds above it (< 0: never early) */
+    gboolean *decided[P4_KINDS];   /* this rank alone has seen too many reach it */
+    guint64 chunks;
+} pass4;
+
+static void pass4_index(pass4 *p4)
+{
+    c2h_addrmap_free(p4->any);
+    p4->any = c2h_addrmap_new();
+    for (int k = 0; k < P4_KINDS; k++) {
+        c2h_addrmap_free(p4->idx[k]);
+        p4->idx[k] = c2h_addrmap_new();
+        for (guint i = 0; i < p4->cand[k]->len; i++)
+            if (!p4->decided[k][i]) {
+                const c2h_addr *a = &g_array_index(p4->cand[k], c2h_label, i).addr;
+                c2h_addrmap_put(p4->idx[k], a, i + 1);
+                c2h_addrmap_put(p4->any, a, 1);
+            }
+    }
+}
+
+/* The fan-in above which each candidate fails: c2_predicted, predicted_max_others;
+ * backend, its C2 plus backend_max_others (none besides one C2 that alone reaches it
+ * persistently; c2h_judge_backend). Deciding early needs the limit below C2H_HLL_REGS:
+ * there the estimate is linear counting, which only grows as registers fill, so no rank's
+ * sketch can bring the merged estimate back under it (see settle). */
+static void pass4_init(pass4 *p4, const GArray *pred, const GArray *bcand, const c2h_profile *p)
+{
+    memset(p4, 0, sizeof *p4);
+    p4->cand[P4_PRED] = pred;
+    p4->cand[P4_BACKEND] = bcand;
+    for (int k = 0; k < P4_KINDS; k++) {
+        guint n = p4->cand[k]->len;
+        p4->fanin[k] = g_new0(c2h_hll, MAX(n, 1));
+        p4->limit[k] = g_new0(double, MAX(n, 1));
+        p4->decided[k] = g_new0(gboolean, MAX(n, 1));
+        for (guint i = 0; i < n; i++) {
+            const c2h_label *l = &g_array_index(p4->cand[k], c2h_label, i);
+            double lim = k == P4_PRED ? (double)p->predicted_max_others
+                                      : (double)l->count_a + (l->count_a >= p->backend_min_c2 ? p->backend_max_others : 0);
+            p4->limit[k][i] = lim < C2H_HLL_REGS ? lim : -1;
+        }
+    }
+    p4->others = c2h_addrmap_new();
+    pass4_index(p4);
+}
+
+static void pass4_free(pass4 *p4)
+{
+    for (int k = 0; k < P4_KINDS; k++) {
+        c2h_addrmap_free(p4->idx[k]);
+        g_free(p4->fanin[k]);
+        g_free(p4->limit[k]);
+        g_free(p4->decided[k]);
+    }
+    c2h_addrmap_free(p4->any);
+    c2h_addrmap_free(p4->others);
+}
+
+/* Take out of the index the candidates whose fan-in on this rank alone already rounds above
+ * their limit: their verdict is known, and the chunks where only they are reached need no
+ * sources. The sketches of the candidates that stay are exactly what a full scan gives. */
+static void settle(pass4 *p4)
+{
+    gboolean changed = FALSE;
+    for (int k = 0; k < P4_KINDS; k++)
+        for (guint i = 0; i < p4->cand[k]->len; i++)
+            if (!p4->decided[k][i] && p4->limit[k][i] >= 0 &&
+                round(c2h_hll_estimate(&p4->fanin[k][i])) > p4->limit[k][i])
+                p4->decided[k][i] = changed = TRUE;
+    if (changed)
+        pass4_index(p4);
+}
+
+static void fold_fanin(run *r, chunk_ctx *c, void *ud)
+{
+    (void)r;
+    pass4 *p4 = ud;
+    const c2h_chunk *ch = &c->ch;
+    gsize m = select_rows(c, NULL, p4->any);
+    if (m == 0 || !more(c, C2H_COLBIT(C2H_COL_SRC_ADDR))) /* the sources only where a candidate is reached */
+        return;
+    for (gsize j = 0; j < m; j++) {
+        gsize i = c->hit[j];
+        c2h_addr src = c2h_chunk_src(ch, i);
+        guint k = map_dst(p4->idx[P4_PRED], ch, i);
+        if (k && !map_src(p4->others, ch, i))
+            c2h_hll_add(&p4->fanin[P4_PRED][k - 1], c2h_addr_hash(&src));
+        if ((k = map_dst(p4->idx[P4_BACKEND], ch, i)) != 0)
+            c2h_hll_add(&p4->fanin[P4_BACKEND][k - 1], c2h_addr_hash(&src));
+    }
+    if (++p4->chunks % 8 == 0)
+        settle(p4);
+}
+
 static GArray *edges_where(const GArray *e, gboolean (*pred)(const c2h_edge *, run *), run *r)
 {
     GArray *out = g_array_new(FALSE, FALSE, sizeof(c2h_edge));
@@ -624,9 +766,9 @@ static GString *metrics_json(run *r, const GArray *all, int nranks)
         peak = MAX(peak, g_array_index(all, phase_metrics, i).peak_rss);
     g_string_append_printf(s, "  \"ranks\": %d,\n  \"shards_in_window\": %u,\n  \"wall_s\": %.3f,\n"
                            "  \"edge_budget\": %" G_GUINT64_FORMAT ",\n  \"peak_rss_max\": %" G_GUINT64_FORMAT ",\n"
-                           "  \"phases\": [\n",
+                           "  \"touchers_from_pass_2\": %s,\n  \"phases\": [\n",
                            nranks, r->n_window, (double)(g_get_monotonic_time() - r->t_start) / 1e6, r->edge_budget,
-                           peak);
+                           peak, r->touchers_ahead ? "true" : "false");
     guint nph = all->len / (guint)nranks;
     for (guint ph = 0; ph < nph; ph++) {
         const phase_metrics *m0 = &g_array_index(all, phase_metrics, ph);
@@ -675,6 +817,9 @@ typedef struct job_state {
     GArray *touchers, *bcand;       /* pass 2, judged in pass 3: c2h_label, every rank the same */
     GArray *ctl_by_dst;             /* pass 3: controller -> host at the owner of the host */
     GArray *pred;                   /* pass 3: c2_predicted candidates, every rank the same */
+    /* Not in checkpoints (a resumed job scans in pass 3 instead): */
+    GArray *likely;                 /* after pass 1: c2h_label of the likely touchers, every rank the same */
+    struct toucher_scan *ahead;     /* pass 2: their sketches and edges, for pass 3 */
 } job_state;
 
 static void job_state_init(job_state *s)
@@ -687,16 +832,21 @@ static void job_state_init(job_state *s)
     s->touchers = g_array_new(FALSE, FALSE, sizeof(c2h_label));
     s->bcand = g_array_new(FALSE, FALSE, sizeof(c2h_label));
     s->pred = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    s->likely = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    s->ahead = NULL;
 }
 
 static void job_state_clear(job_state *s)
 {
-    GArray **all[] = {&s->beacons, &s->in_by_src, &s->out_by_dst, &s->ctl_by_dst, &s->touchers, &s->bcand, &s->pred};
+    GArray **all[] = {&s->beacons, &s->in_by_src, &s->out_by_dst, &s->ctl_by_dst, &s->touchers, &s->bcand, &s->pred,
+                      &s->likely};
     for (guint i = 0; i < G_N_ELEMENTS(all); i++)
         if (*all[i]) {
             g_array_free(*all[i], TRUE);
             *all[i] = NULL;
         }
+    toucher_scan_free(s->ahead);
+    s->ahead = NULL;
 }
 
 static void replace_array(GArray **slot, GArray *a)
@@ -841,6 +991,62 @@ static gboolean rounds_to_fixed_point(run *r, job_state *s, GArray *mem, c2h_spi
     return ok;
 }
 
+/* Most seeds touched first, then by address. */
+static int likely_cmp(const void *a, const void *b)
+{
+    const c2h_label *x = a, *y = b;
+    if (x->count_a != y->count_a)
+        return x->count_a > y->count_a ? -1 : 1;
+    return c2h_addr_cmp(&x->addr, &y->addr);
+}
+
+/* Keep the first n of labels in likely_cmp order. */
+static void keep_likeliest(GArray *labels, guint n)
+{
+    g_array_sort(labels, likely_cmp);
+    if (labels->len > n)
+        g_array_set_size(labels, n);
+}
+
+/* s->likely: the hosts that touched the most seeds the way controllers touch C2 (pass 1's
+ * r->seed_touch), at most likely_touchers of them, the same on every rank. Pass 2 sketches
+ * them ahead of pass 3, which then needs no scan when they include every toucher. A choice,
+ * not a verdict: whatever it holds, the labels are the same. */
+static void choose_likely(run *r, job_state *s)
+{
+    guint k = (guint)MIN(r->p->likely_touchers, (guint64)G_MAXUINT);
+    GArray *loc = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    if (r->seed_touch != NULL && k > 0) {
+        GArray *e = c2h_edgeset_sorted(r->seed_touch, c2h_edge_cmp_src);
+        for (guint i = 0; i < e->len;) {
+            const c2h_addr *x = &g_array_index(e, c2h_edge, i).src;
+            c2h_label l = {.addr = *x, .role = C2H_ROLE_CONTROLLER};
+            for (; i < e->len && c2h_addr_cmp(&g_array_index(e, c2h_edge, i).src, x) == 0; i++)
+                l.count_a++;
+            if (!c2h_addrset_has(r->c2, &l.addr)) /* a seed is never a toucher */
+                g_array_append_val(loc, l);
+        }
+        g_array_free(e, TRUE);
+        keep_likeliest(loc, k);
+    }
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(c2h_label));
+    labels_gather(r, loc, all);
+    g_array_free(loc, TRUE);
+    /* A host seen on several ranks: the sum of its counts (an upper bound of its seeds). */
+    g_array_sort(all, label_addr_role_cmp);
+    guint w = 0;
+    for (guint i = 0; i < all->len; i++) {
+        c2h_label *l = &g_array_index(all, c2h_label, i);
+        if (w > 0 && c2h_addr_cmp(&g_array_index(all, c2h_label, w - 1).addr, &l->addr) == 0)
+            g_array_index(all, c2h_label, w - 1).count_a += l->count_a;
+        else
+            g_array_index(all, c2h_label, w++) = *l;
+    }
+    g_array_set_size(all, w);
+    keep_likeliest(all, k);
+    replace_array(&s->likely, all);
+}
+
 /* Where pass 1 is on this rank. */
 typedef struct p1_iter {
     scan_state ss;
@@ -976,6 +1182,10 @@ static gboolean pass_1(run *r, job_state *s, GError **err)
     p1_owner own = {.owned = owned, .spill = spill, .budget = r->edge_budget, .ok = TRUE, .m = m};
     GArray *skipped = it.skipped;
     GArray *all = NULL; /* the beacon edges, when they stayed in memory */
+    if (p->likely_touchers > 0) {
+        r->seed_map = c2h_addrmap_from_set(r->c2); /* the seeds, before the rounds grow the set */
+        r->seed_touch = c2h_edgeset_new();
+    }
     guint64 n_beacons = 0;
     gboolean ok = TRUE;
     /* One chunk a rank a step; after each step the ranks learn (a non-blocking allreduce, read
@@ -1073,8 +1283,13 @@ static gboolean pass_1(run *r, job_state *s, GError **err)
     g_array_free(skipped, TRUE);
     if (ok) {
         phase_end(m, n_beacons);
+        choose_likely(r, s);
         ok = rounds_to_fixed_point(r, s, all, spill, err);
     }
+    c2h_addrmap_free(r->seed_map);
+    c2h_edgeset_free(r->seed_touch);
+    r->seed_map = NULL;
+    r->seed_touch = NULL;
     if (all)
         g_array_free(all, TRUE);
     c2h_spill_free(spill);
@@ -1087,14 +1302,26 @@ static gboolean pass_2(run *r, job_state *s, GError **err)
     const c2h_profile *p = r->p;
     guint n_c2 = g_hash_table_size(r->c2);
     phase_metrics *m = phase_begin(r, "touching_c2");
-    pass2 p2 = {c2h_addrmap_from_set(r->c2), c2h_edgeset_new(), c2h_edgeset_new()};
+    pass2 p2 = {c2h_addrmap_from_set(r->c2), NULL, c2h_edgeset_new(), c2h_edgeset_new(), NULL};
+    if (s->likely->len > 0) {
+        /* Every toucher keeps at most toucher_cap(C2 touched) edges a rank: these keep
+         * toucher_cap(size of the C2 set), at least as many; pass 3 trims. */
+        p2.ahead = toucher_scan_new(s->likely, r->c2, MAX(n_c2, 1), p);
+        p2.src_any = c2h_addrmap_from_set(r->c2);
+        for (guint i = 0; i < s->likely->len; i++)
+            c2h_addrmap_put(p2.src_any, &g_array_index(s->likely, c2h_label, i).addr, 1);
+    }
     gboolean ok = scan(r, "pass 2/4 flows touching C2", COLS_ADDR, fold_touching_c2, &p2, m, err);
     c2h_addrmap_free(p2.c2);
+    c2h_addrmap_free(p2.src_any);
     if (!c2h_comm_agree(r->comm, ok)) {
         c2h_edgeset_free(p2.in);
         c2h_edgeset_free(p2.out);
+        toucher_scan_free(p2.ahead);
         return FALSE;
     }
+    toucher_scan_free(s->ahead);
+    s->ahead = p2.ahead;
     c2h_edgeset *in = exchange_edges(r, p2.in, owner_of_src, m);
     c2h_edgeset *outs = exchange_edges(r, p2.out, owner_of_dst, m);
     c2h_edgeset_free(p2.in);
@@ -1119,37 +1346,86 @@ static gboolean pass_2(run *r, job_state *s, GError **err)
     return TRUE;
 }
 
-/* Pass 3: touchers and backend candidates judged (r->controllers, r->scanners, r->backends,
- * controllers out of r->victims), s->ctl_by_dst and s->pred. */
+/* The touchers' merged sketches and this rank's edges (each toucher's within its cap) from
+ * what pass 2 gathered ahead, into fanout (one per toucher) and edges. @return FALSE (on
+ * every rank alike) when pass 3 must scan after all: a toucher was not among the likely
+ * ones, or a toucher over its cap on some rank (which pass 3's scan would have cut to the
+ * cap) is a controller, whose edges count. */
+static gboolean touchers_from_ahead(run *r, job_state *s, c2h_hll *fanout, c2h_edgeset *edges)
+{
+    toucher_scan *t = s->ahead;
+    GArray *touchers = s->touchers;
+    if (t == NULL) /* on every rank alike */
+        return FALSE;
+    guint *at = g_new0(guint, MAX(touchers->len, 1)); /* toucher -> index + 1 in t */
+    gboolean covered = TRUE;
+    for (guint i = 0; i < touchers->len; i++)
+        covered &= (at[i] = c2h_addrmap_get(t->idx, &g_array_index(touchers, c2h_label, i).addr)) != 0;
+    /* The same on every rank (touchers and likely touchers are), so no agreement is needed. */
+    if (!covered) {
+        g_free(at);
+        return FALSE;
+    }
+    c2h_allreduce_max_u8(r->comm, (guint8 *)t->fanout, sizeof(c2h_hll) * t->n);
+    gboolean cut = FALSE;
+    gboolean *over = g_new0(gboolean, MAX(touchers->len, 1));
+    for (guint i = 0; i < touchers->len; i++) {
+        fanout[i] = t->fanout[at[i] - 1];
+        c2h_label l = g_array_index(touchers, c2h_label, i);
+        over[i] = t->kept[at[i] - 1] > toucher_cap(l.count_a, r->p);
+        c2h_judge_toucher(&l, c2h_hll_estimate(&fanout[i]), r->p);
+        cut |= over[i] && l.role == C2H_ROLE_CONTROLLER;
+    }
+    gboolean ok = c2h_comm_agree(r->comm, !cut);
+    if (ok) {
+        c2h_addrmap *tidx = addrmap_of(touchers);
+        GArray *e = c2h_edgeset_sorted(t->edges, NULL);
+        for (guint i = 0; i < e->len; i++) {
+            guint k = c2h_addrmap_get(tidx, &g_array_index(e, c2h_edge, i).src);
+            if (k && !over[k - 1])
+                c2h_edgeset_merge(edges, &g_array_index(e, c2h_edge, i));
+        }
+        g_array_free(e, TRUE);
+        c2h_addrmap_free(tidx);
+    }
+    g_free(over);
+    g_free(at);
+    return ok;
+}
+
+/* Pass 3: touchers judged (r->controllers, r->scanners, controllers out of r->victims),
+ * s->ctl_by_dst and s->pred. It reads the archive only when pass 2 did not gather the
+ * touchers' flows ahead of it. */
 static gboolean pass_3(run *r, job_state *s, GError **err)
 {
     const c2h_profile *p = r->p;
-    GArray *touchers = s->touchers, *bcand = s->bcand;
-    phase_metrics *m = phase_begin(r, "controllers_and_backends");
-    pass3 p3 = {.touch_idx = addrmap_of(touchers), .backend_idx = addrmap_of(bcand), .c2 = c2h_addrmap_from_set(r->c2)};
-    p3.fanout = g_new0(c2h_hll, MAX(touchers->len, 1));
-    p3.fanin = g_new0(c2h_hll, MAX(bcand->len, 1));
-    p3.kept = g_new0(guint64, MAX(touchers->len, 1));
-    /* A toucher with more distinct contacts on this rank than count_a / controller_min_specificity
-     * has a fan-out that makes it a scanner, whose edges are dropped after this pass: keep at
-     * most twice that many (the margin covers the HyperLogLog's error), so scanners cost no
-     * memory. */
-    p3.cap = g_new0(guint64, MAX(touchers->len, 1));
-    for (guint i = 0; i < touchers->len; i++) {
-        double c = ceil(2.0 * g_array_index(touchers, c2h_label, i).count_a / MAX(p->controller_min_specificity, 1e-9));
-        p3.cap[i] = MIN(p->fanout_edge_cap, (guint64)MIN(c, 1e15));
-    }
-    p3.ctl_edges = c2h_edgeset_new();
+    GArray *touchers = s->touchers;
+    phase_metrics *m = phase_begin(r, "controllers");
+    c2h_hll *fanout = g_new0(c2h_hll, MAX(touchers->len, 1));
+    c2h_edgeset *edges = c2h_edgeset_new();
     gboolean ok = TRUE;
-    if (touchers->len + bcand->len > 0)
-        ok = scan(r, "pass 3/4 candidates' flows", COLS_ADDR, fold_candidates, &p3, m, err);
-    ok = c2h_comm_agree(r->comm, ok);
+    r->touchers_ahead = touchers->len > 0 && touchers_from_ahead(r, s, fanout, edges);
+    if (r->touchers_ahead && !r->quiet && r->comm->rank == 0)
+        fprintf(stderr, "c2hunt run: pass 3/4 not needed: pass 2 gathered the flows of all %u controller candidates "
+                "(among %u likely ones)\n", touchers->len, s->likely->len);
+    if (touchers->len > 0 && !r->touchers_ahead) {
+        toucher_scan *t = toucher_scan_new(touchers, r->c2, 0, p);
+        ok = scan(r, "pass 3/4 controller candidates' flows", COLS_ADDR, fold_touchers, t, m, err);
+        ok = c2h_comm_agree(r->comm, ok);
+        if (ok) {
+            c2h_allreduce_max_u8(r->comm, (guint8 *)t->fanout, sizeof(c2h_hll) * touchers->len);
+            memcpy(fanout, t->fanout, sizeof(c2h_hll) * touchers->len);
+            c2h_edgeset_free(edges);
+            edges = g_steal_pointer(&t->edges);
+        }
+        toucher_scan_free(t);
+    }
+    toucher_scan_free(s->ahead);
+    s->ahead = NULL;
     if (ok) {
-        c2h_allreduce_max_u8(r->comm, (guint8 *)p3.fanout, sizeof(c2h_hll) * touchers->len);
-        c2h_allreduce_max_u8(r->comm, (guint8 *)p3.fanin, sizeof(c2h_hll) * bcand->len);
         for (guint i = 0; i < touchers->len; i++) {
             c2h_label *l = &g_array_index(touchers, c2h_label, i);
-            c2h_judge_toucher(l, c2h_hll_estimate(&p3.fanout[i]), p);
+            c2h_judge_toucher(l, c2h_hll_estimate(&fanout[i]), p);
             if (l->role == C2H_ROLE_CONTROLLER) {
                 c2h_addrset_add(r->controllers, &l->addr);
                 g_hash_table_remove(r->victims, &l->addr); /* its beacons are staging, not infection */
@@ -1157,15 +1433,9 @@ static gboolean pass_3(run *r, job_state *s, GError **err)
                 c2h_addrset_add(r->scanners, &l->addr);
             }
         }
-        for (guint i = 0; i < bcand->len; i++) {
-            c2h_label *l = &g_array_index(bcand, c2h_label, i);
-            c2h_judge_backend(l, c2h_hll_estimate(&p3.fanin[i]), p);
-            if (l->role == C2H_ROLE_BACKEND)
-                c2h_addrset_add(r->backends, &l->addr);
-        }
         /* Only controllers' edges travel on. */
-        GArray *ce = c2h_edgeset_sorted(p3.ctl_edges, NULL);
-        c2h_edgeset_clear(p3.ctl_edges);
+        GArray *ce = c2h_edgeset_sorted(edges, NULL);
+        c2h_edgeset_clear(edges);
         c2h_edgeset *ctl_local = c2h_edgeset_new();
         for (guint i = 0; i < ce->len; i++)
             if (c2h_addrset_has(r->controllers, &g_array_index(ce, c2h_edge, i).src))
@@ -1183,14 +1453,8 @@ static gboolean pass_3(run *r, job_state *s, GError **err)
         g_array_free(ploc, TRUE);
         phase_end(m, s->ctl_by_dst->len);
     }
-    c2h_addrmap_free(p3.touch_idx);
-    c2h_addrmap_free(p3.backend_idx);
-    c2h_addrmap_free(p3.c2);
-    g_free(p3.fanout);
-    g_free(p3.fanin);
-    g_free(p3.kept);
-    g_free(p3.cap);
-    c2h_edgeset_free(p3.ctl_edges);
+    g_free(fanout);
+    c2h_edgeset_free(edges);
     return ok;
 }
 
@@ -1421,13 +1685,11 @@ static gboolean finish(run *r, job_state *s, GHashTable *seeds, const run_opts *
     GArray *labels = g_array_new(FALSE, FALSE, sizeof(c2h_label));
     c2h_result ev = {0};
     {
-        /* Pass 4: who else reaches the c2_predicted candidates (only when there are any). */
-        phase_metrics *m = phase_begin(r, "predicted_fanin");
-        pass4 p4 = {.pred = pred, .idx = addrmap_of(pred), .others = c2h_addrmap_new(),
-                    .fanin = g_new0(c2h_hll, MAX(pred->len, 1)), .decided = g_new0(gboolean, MAX(pred->len, 1)),
-                    /* a merged estimate above the threshold stays above it while the threshold is
-                     * below C2H_HLL_REGS (see settle_predicted) */
-                    .early = p->predicted_max_others < C2H_HLL_REGS};
+        /* Pass 4: who else reaches the c2_predicted and the backend candidates (only when
+         * there are any). */
+        phase_metrics *m = phase_begin(r, "fanin");
+        pass4 p4;
+        pass4_init(&p4, pred, bcand, p);
         GHashTable *other_sets[2] = {r->controllers, r->scanners};
         for (guint i = 0; i < 2; i++) {
             GHashTableIter it;
@@ -1436,23 +1698,26 @@ static gboolean finish(run *r, job_state *s, GHashTable *seeds, const run_opts *
             while (g_hash_table_iter_next(&it, &k, NULL))
                 c2h_addrmap_put(p4.others, k, 1);
         }
-        if (pred->len > 0)
-            ok = scan(r, "pass 4/4 staged C2's fan-in", C2H_COLBIT(C2H_COL_DST_ADDR), fold_predicted_fanin, &p4, m,
-                      err);
+        if (pred->len + bcand->len > 0)
+            ok = scan(r, "pass 4/4 candidates' fan-in", C2H_COLBIT(C2H_COL_DST_ADDR), fold_fanin, &p4, m, err);
         ok = c2h_comm_agree(r->comm, ok);
         if (ok) {
-            c2h_allreduce_max_u8(r->comm, (guint8 *)p4.fanin, sizeof(c2h_hll) * pred->len);
+            c2h_allreduce_max_u8(r->comm, (guint8 *)p4.fanin[P4_PRED], sizeof(c2h_hll) * pred->len);
+            c2h_allreduce_max_u8(r->comm, (guint8 *)p4.fanin[P4_BACKEND], sizeof(c2h_hll) * bcand->len);
             for (guint i = 0; i < pred->len; i++) {
                 c2h_label *l = &g_array_index(pred, c2h_label, i);
-                c2h_judge_predicted(l, c2h_hll_estimate(&p4.fanin[i]), p);
+                c2h_judge_predicted(l, c2h_hll_estimate(&p4.fanin[P4_PRED][i]), p);
                 if (l->role == C2H_ROLE_C2_PREDICTED && r->comm->rank == 0)
                     g_array_append_vals(labels_local, l, 1);
             }
+            for (guint i = 0; i < bcand->len; i++) {
+                c2h_label *l = &g_array_index(bcand, c2h_label, i);
+                c2h_judge_backend(l, c2h_hll_estimate(&p4.fanin[P4_BACKEND][i]), p);
+                if (l->role == C2H_ROLE_BACKEND)
+                    c2h_addrset_add(r->backends, &l->addr);
+            }
         }
-        c2h_addrmap_free(p4.idx);
-        c2h_addrmap_free(p4.others);
-        g_free(p4.fanin);
-        g_free(p4.decided);
+        pass4_free(&p4);
         phase_end(m, 0);
     }
     if (ok) {

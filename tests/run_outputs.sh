@@ -257,7 +257,7 @@ check(met["ranks"] == nranks and met["wall_s"] > 0, "metrics.json: ranks %d, wal
 n_shards = sum(1 for _ in open(arch + "/index.tsv")) - 1
 check(met["shards_in_window"] == n_shards, "shards_in_window %d = shards in index.tsv" % met["shards_in_window"])
 phases = {p["phase"]: p["per_rank"] for p in met["phases"]}
-want = ["c2_port_subgraph", "victims_and_c2_rounds", "touching_c2", "controllers_and_backends", "predicted_fanin"]
+want = ["c2_port_subgraph", "victims_and_c2_rounds", "touching_c2", "controllers", "fanin"]
 check(list(phases) == want, "phases %s" % " ".join(phases))
 fields = ["rank", "wall_s", "cpu_s", "flows_read", "bytes_read", "edges", "bytes_exchanged", "spilled_bytes", "peak_rss",
           "exchange_s", "spill_s"]
@@ -271,7 +271,13 @@ check(met.get("peak_rss_max", 0) >= max(m["peak_rss"] for m in allm),
       "peak_rss_max %s >= every phase's peak_rss" % met.get("peak_rss_max"))
 check(met.get("edge_budget", 0) >= 1024 and met.get("skipped_shards") == [],
       "edge_budget %s, skipped_shards %s" % (met.get("edge_budget"), met.get("skipped_shards")))
-for ph in ("c2_port_subgraph", "touching_c2", "controllers_and_backends"):
+# Pass 3 scans only when pass 2 did not gather every toucher's flows ahead of it (the small
+# preset's touchers all touch a seed: it did).
+ahead = met.get("touchers_from_pass_2")
+check(ahead is True, "touchers_from_pass_2: %s" % ahead)
+check(all(m["flows_read"] == 0 and m["bytes_read"] == 0 for m in phases.get("controllers", [])),
+      "controllers: reads nothing when pass 2 gathered the touchers' flows")
+for ph in ("c2_port_subgraph", "touching_c2"):
     pr = phases.get(ph, [])
     s = sum(m["flows_read"] for m in pr)
     check(s == rows_total, "%s: flows_read sums to the archive's %d rows (%s)" % (ph, rows_total,
@@ -284,11 +290,12 @@ for ph in ("c2_port_subgraph", "touching_c2", "controllers_and_backends"):
             ph, " + ".join(str(m["bytes_exchanged"]) for m in pr)))
 check(all(m["flows_read"] == 0 and m["bytes_read"] == 0 for m in phases.get("victims_and_c2_rounds", [])),
       "victims_and_c2_rounds reads nothing")
-# Pass 4 reads the archive only when there are c2_predicted candidates; it does here.
-pr = phases.get("predicted_fanin", [])
-n_pred = counts["c2_predicted"]
-check(n_pred == 0 or sum(m["flows_read"] for m in pr) == rows_total,
-      "predicted_fanin: reads the archive once when there are candidates (%d c2_predicted)" % n_pred)
+# Pass 4 reads the archive only when there are c2_predicted or backend candidates; it does here.
+pr = phases.get("fanin", [])
+n_cand = counts["c2_predicted"] + counts["backend"]
+check(n_cand > 0 and sum(m["flows_read"] for m in pr) == rows_total,
+      "fanin: reads the archive once when there are candidates (%d c2_predicted, %d backends)" % (
+          counts["c2_predicted"], counts["backend"]))
 sys.exit(1 if bad else 0)
 EOF
 if [[ $rc != 0 ]]; then failures=$((failures + 1)); fi
@@ -309,6 +316,32 @@ if [[ -f $work/u0/roles.csv ]]; then
     if grep -q '"flows_read": [1-9]' "$work/u0/metrics.json"; then fail "--until $t0: flows read"; else
         ok "--until $t0: no flow read"
     fi
+fi
+
+echo "== pass 3 scans when pass 2 did not gather the touchers' flows: the same labels"
+# likely_touchers=0: pass 2 gathers none; =1: only one, fewer than the touchers. Either way
+# pass 3 reads the archive and roles.csv and report.json stay byte-identical.
+for k in 0 1; do
+    sed "s/^likely_touchers=.*/likely_touchers=$k/" "$work/r/profile.ini" >"$work/likely$k.ini"
+    job_run likely$k --archive "$work/g" --seeds "$work/g/seeds.txt" --out "$work/l$k" --quiet --profile "$work/likely$k.ini"
+    if cmp -s "$work/r/roles.csv" "$work/l$k/roles.csv" && cmp -s "$work/r/report.json" "$work/l$k/report.json"; then
+        ok "likely_touchers=$k: roles.csv and report.json identical to the run that skipped pass 3's scan"
+    else
+        fail "likely_touchers=$k: outputs differ"
+        diff "$work/r/roles.csv" "$work/l$k/roles.csv" | head -10 | sed 's/^/    | /'
+    fi
+    if "$C2H_PYTHON" -c 'import json, sys
+m = json.load(open(sys.argv[1])); rows = int(sys.argv[2])
+ph = {p["phase"]: p["per_rank"] for p in m["phases"]}
+sys.exit(0 if m["touchers_from_pass_2"] is False and sum(r["flows_read"] for r in ph["controllers"]) == rows else 1)' \
+        "$work/l$k/metrics.json" "$(awk -F= '/^rows=/{print $2}' "$work/g/archive.ini")"; then
+        ok "likely_touchers=$k: pass 3 read the whole archive (touchers_from_pass_2 false)"
+    else
+        fail "likely_touchers=$k: pass 3 did not scan, or touchers_from_pass_2 is not false"
+    fi
+done
+if grep -q "^likely_touchers=64$" "$work/r/profile.ini"; then ok "profile.ini: likely_touchers=64 (the default)"; else
+    fail "profile.ini has no likely_touchers=64"
 fi
 
 echo "== a hand-made archive: beacons straddling T = 2026-02-01T06:00:00Z, one exactly at T"

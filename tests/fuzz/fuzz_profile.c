@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_fail(#f ": %" G_GUINT64_FORMAT " became %" G_GUINT64_FORMAT, (guint64)p->f, (guint64)q->f);
     SAME(beacon_min_flows) SAME(beacon_min_hours) SAME(c2_min_victims) SAME(max_rounds) SAME(controller_min_c2)
     SAME(predicted_min_controllers) SAME(predicted_max_others) SAME(backend_min_c2) SAME(backend_max_others)
-    SAME(exchange_round_edges) SAME(fanout_edge_cap)
+    SAME(exchange_round_edges) SAME(fanout_edge_cap) SAME(likely_touchers)
 #undef SAME
     same_share("c2_min_victim_share", p->c2_min_victim_share, q->c2_min_victim_share);
     same_share("controller_min_c2_share", p->controller_min_c2_share, q->controller_min_c2_share);
