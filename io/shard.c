@@ -619,13 +619,28 @@ c2h_shard_reader *c2h_shard_open(const char *path, GError **err)
     return c2h_shard_open_bufs(path, NULL, err);
 }
 
+/* Dataset access without HDF5's chunk cache: c2hunt reads each chunk once (raw, or through
+ * H5Dread a chunk at a time), and the cache's table is allocated afresh at every open. */
+static hid_t no_chunk_cache(void)
+{
+    static hid_t dapl = -1;
+    if (dapl < 0) {
+        dapl = H5Pcreate(H5P_DATASET_ACCESS);
+        if (dapl < 0 || H5Pset_chunk_cache(dapl, 1, 0, 1.0) < 0) {
+            H5Eclear2(H5E_DEFAULT);
+            return H5P_DEFAULT;
+        }
+    }
+    return dapl;
+}
+
 /* Open column c's dataset and check it (type, length, layout). Column 0 first: its chunk
  * size is the shard's. @return FALSE with err naming the file and the dataset. */
 static gboolean open_col(c2h_shard_reader *r, c2h_col c, GError **err)
 {
     g_autofree char *dname = g_strdup_printf("/flows/%s", col_names[c]);
     if (H5Lexists(r->file, "/flows", H5P_DEFAULT) <= 0 || H5Lexists(r->file, dname, H5P_DEFAULT) <= 0 ||
-        (r->dset[c] = H5Dopen2(r->file, dname, H5P_DEFAULT)) < 0) {
+        (r->dset[c] = H5Dopen2(r->file, dname, no_chunk_cache())) < 0) {
         H5Eclear2(H5E_DEFAULT);
         g_set_error(err, C2H_ERROR, C2H_ERROR_INPUT, "%s: dataset %s: missing", r->path, dname);
         return FALSE;
