@@ -494,7 +494,8 @@ struct c2h_shard_reader {
     guint64 nchunks;
     gboolean direct[C2H_NCOLS]; /* stored as c2hunt writes it: read raw chunks */
     guint64 cur;                /* the chunk in the buffers' col[] */
-    unsigned cur_mask;          /* its columns loaded */
+    unsigned cur_mask;          /* its columns loaded whole */
+    unsigned part_mask;         /* its columns loaded for some rows only (c2h_shard_load_rows) */
     c2h_shard_bufs *b;          /* the reader's own, or the caller's (reused from shard to shard) */
     gboolean own_bufs;
 };
@@ -886,10 +887,45 @@ void c2h_unshuffle(const uint8_t *in, uint8_t *out, size_t w, size_t n, size_t c
         unshuffle(in, out, w, n, count);
 }
 
-/* Read chunk k of column c raw, decompress and unshuffle it into r->col[c].
+/* HDF5's shuffle undone for the given rows only (of n elements of w bytes). */
+static void unshuffle_rows(const uint8_t *restrict in, uint8_t *restrict out, size_t w, size_t n,
+                           const guint32 *rows, size_t m)
+{
+    switch (w) {
+    case 2:
+        for (size_t k = 0; k < m; k++) {
+            size_t i = rows[k];
+            out[2 * i] = in[i], out[2 * i + 1] = in[n + i];
+        }
+        break;
+    case 4:
+        for (size_t k = 0; k < m; k++) {
+            size_t i = rows[k];
+            uint8_t *o = out + 4 * i;
+            o[0] = in[i], o[1] = in[n + i], o[2] = in[2 * n + i], o[3] = in[3 * n + i];
+        }
+        break;
+    case 8:
+        for (size_t k = 0; k < m; k++) {
+            size_t i = rows[k];
+            uint8_t *o = out + 8 * i;
+            for (size_t j = 0; j < 8; j++)
+                o[j] = in[j * n + i];
+        }
+        break;
+    default:
+        for (size_t k = 0; k < m; k++)
+            for (size_t j = 0; j < w; j++)
+                out[rows[k] * w + j] = in[j * n + rows[k]];
+        break;
+    }
+}
+
+/* Read chunk k of column c raw, decompress and unshuffle it into r->col[c] (only the rows
+ * of rows[0, nrows) when rows is not NULL).
  * @return FALSE with err for a corrupt chunk (a skipped filter among them: c2hunt never
  * writes one). */
-static gboolean load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, GError **err)
+static gboolean load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, const guint32 *rows, gsize nrows, GError **err)
 {
     size_t w = c2h_col_width(c, r->family), want = (size_t)r->chunk_rows * w;
     hsize_t off = k * r->chunk_rows, nbytes = 0;
@@ -944,7 +980,10 @@ static gboolean load_direct(c2h_shard_reader *r, c2h_col c, guint64 k, GError **
                     detail ? detail : "");
         return FALSE;
     }
-    unshuffle(r->b->plain, r->b->col[c], w, r->chunk_rows, (size_t)(last + 1 - off));
+    if (rows != NULL)
+        unshuffle_rows(r->b->plain, r->b->col[c], w, r->chunk_rows, rows, nrows);
+    else
+        unshuffle(r->b->plain, r->b->col[c], w, r->chunk_rows, (size_t)(last + 1 - off));
     r->bytes_read += nbytes;
     return TRUE;
 }
@@ -1026,6 +1065,12 @@ static gboolean load_h5(c2h_shard_reader *r, c2h_col c, guint64 k, gsize n, GErr
 
 gboolean c2h_shard_load(c2h_shard_reader *r, guint64 k, unsigned colmask, c2h_chunk *ch, GError **err)
 {
+    return c2h_shard_load_rows(r, k, colmask, NULL, 0, ch, err);
+}
+
+gboolean c2h_shard_load_rows(c2h_shard_reader *r, guint64 k, unsigned colmask, const guint32 *rows, gsize nrows,
+                             c2h_chunk *ch, GError **err)
+{
     if (k >= r->nchunks) {
         g_set_error(err, C2H_ERROR, C2H_ERROR_INTERNAL, "%s: chunk %llu past the end (%llu chunks)", r->path,
                     (unsigned long long)k, (unsigned long long)r->nchunks);
@@ -1035,26 +1080,37 @@ gboolean c2h_shard_load(c2h_shard_reader *r, guint64 k, unsigned colmask, c2h_ch
         return FALSE;
     if (r->cur != k) {
         r->cur = k;
-        r->cur_mask = 0;
+        r->cur_mask = r->part_mask = 0;
         memset(ch, 0, sizeof *ch);
     }
     gsize n = (gsize)MIN((guint64)r->chunk_rows, r->rows - k * r->chunk_rows);
+    /* For a few rows, the unshuffle of those rows is cheaper than that of the chunk (the
+     * frame is decoded whole either way: its checksum is checked). */
+    if (rows != NULL && nrows > n / 8)
+        rows = NULL;
     for (int c = 0; c < C2H_NCOLS; c++) {
         if (!(colmask & C2H_COLBIT(c)) || (r->cur_mask & C2H_COLBIT(c)))
             continue;
         grow(&r->b->col[c], &r->b->col_size[c], (gsize)r->chunk_rows * c2h_col_width((c2h_col)c, r->family));
-        if (!(r->direct[c] ? load_direct(r, (c2h_col)c, k, err) : load_h5(r, (c2h_col)c, k, n, err))) {
+        gboolean part = rows != NULL && r->direct[c];
+        if (!(r->direct[c] ? load_direct(r, (c2h_col)c, k, part ? rows : NULL, nrows, err)
+                           : load_h5(r, (c2h_col)c, k, n, err))) {
             r->cur = G_MAXUINT64;
             return FALSE;
         }
-        r->cur_mask |= C2H_COLBIT(c);
+        if (part) {
+            r->part_mask |= C2H_COLBIT(c);
+        } else {
+            r->cur_mask |= C2H_COLBIT(c);
+            r->part_mask &= ~C2H_COLBIT(c);
+        }
     }
     ch->index = k;
     ch->n = n;
     ch->family = r->family;
-    ch->loaded = r->cur_mask;
+    ch->loaded = r->cur_mask | r->part_mask;
     gboolean v4 = r->family == C2H_FAMILY_V4;
-#define COL(c, T) ((r->cur_mask & C2H_COLBIT(c)) ? (const T *)r->b->col[c] : NULL)
+#define COL(c, T) ((ch->loaded & C2H_COLBIT(c)) ? (const T *)r->b->col[c] : NULL)
     ch->start_ms = COL(C2H_COL_START_MS, int64_t);
     ch->end_ms = COL(C2H_COL_END_MS, int64_t);
     ch->src4 = v4 ? COL(C2H_COL_SRC_ADDR, uint32_t) : NULL;

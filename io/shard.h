@@ -147,6 +147,12 @@ guint64 c2h_shard_nchunks(const c2h_shard_reader *r);
  * any other filter pipeline goes through H5Dread. @return FALSE with err naming the file,
  * the dataset and the chunk when it is corrupt or truncated. */
 gboolean c2h_shard_load(c2h_shard_reader *r, guint64 k, unsigned colmask, c2h_chunk *ch, GError **err);
+/* c2h_shard_load where only rows[0, nrows) of the columns in colmask will be read: the frame
+ * is decoded and checked whole, but only these rows are unshuffled (when they are few), so
+ * the other rows of those columns hold garbage until the columns are loaded again. A column
+ * loaded for some rows is read again by any later load of it in the same chunk. */
+gboolean c2h_shard_load_rows(c2h_shard_reader *r, guint64 k, unsigned colmask, const guint32 *rows, gsize nrows,
+                             c2h_chunk *ch, GError **err);
 /* Undo HDF5's byte shuffle of the first count of n elements of w bytes (in: byte j of element
  * i at j * n + i), with the vector path or, when plain, the byte loop; for bench/readpath and
  * the tests. */

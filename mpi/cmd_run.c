@@ -148,6 +148,14 @@ static gboolean more(chunk_ctx *c, unsigned mask)
     return !c->failed;
 }
 
+/* more() for the columns of mask that only rows hit[0, m) will be read from. */
+static gboolean more_rows(chunk_ctx *c, unsigned mask, gsize m)
+{
+    if (!c->failed && !c2h_shard_load_rows(c->sr, c->ch.index, mask, c->hit, m, &c->ch, c->err))
+        c->failed = TRUE;
+    return !c->failed;
+}
+
 static inline gboolean in_window(const chunk_ctx *c, gsize i)
 {
     return c->whole || (c->ch.start_ms[i] >= c->since && c->ch.start_ms[i] < c->until);
@@ -288,12 +296,14 @@ static void fold_c2_ports(run *r, chunk_ctx *c, void *ud)
             if (ch->proto[i] == TCP && is_c2[ch->dport[i]] && in_window(c, i))
                 c->hit[m++] = (guint32)i;
     }
-    /* With --skip-bad-shards, pass 1 reads every column a later pass reads, of every chunk:
-     * a shard that passes here cannot fail later. */
+    const unsigned cols = C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_BYTES) |
+                          C2H_COLBIT(C2H_COL_START_MS);
     gboolean seeds = r->seed_touch != NULL && c2h_edgeset_len(r->seed_touch) < SEED_TOUCH_MAX;
-    if ((m == 0 && !r->skip_bad && !seeds) ||
-        !more(c, C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_BYTES) |
-                     C2H_COLBIT(C2H_COL_START_MS)))
+    /* With --skip-bad-shards, pass 1 reads every column a later pass reads, of every chunk:
+     * a shard that passes here cannot fail later. The seeds are looked for in every
+     * destination. Otherwise only the rows that passed are unshuffled. */
+    if ((r->skip_bad && !more(c, cols)) || (seeds && !more(c, C2H_COLBIT(C2H_COL_DST_ADDR))) ||
+        (m > 0 && !more_rows(c, cols, m)))
         return;
     for (gsize j = 0; j < m; j++) {
         c2h_flow f;
@@ -303,15 +313,18 @@ static void fold_c2_ports(run *r, chunk_ctx *c, void *ud)
     if (!seeds)
         return;
     /* Who touches a seed the way controllers touch C2 (an admin port, or one outside the C2
-     * and web ports): pass 2 sketches the likeliest of them ahead of pass 3. */
-    m = select_rows(c, NULL, r->seed_map);
-    for (gsize j = 0; j < m && c2h_edgeset_len(r->seed_touch) < SEED_TOUCH_MAX; j++) {
+     * and web ports): pass 2 sketches the likeliest of them ahead of pass 3. Only the pair
+     * counts. */
+    gsize k = select_rows(c, NULL, r->seed_map), e = 0;
+    for (gsize j = 0; j < k; j++) /* in place: e <= j */
+        if (pclass[ch->dport[c->hit[j]]] & (C2H_PC_ADMIN_MASK | C2H_PC_OTHER))
+            c->hit[e++] = c->hit[j];
+    if (e == 0 || !more_rows(c, C2H_COLBIT(C2H_COL_SRC_ADDR), e))
+        return;
+    for (gsize j = 0; j < e && c2h_edgeset_len(r->seed_touch) < SEED_TOUCH_MAX; j++) {
         gsize i = c->hit[j];
-        if (pclass[ch->dport[i]] & (C2H_PC_ADMIN_MASK | C2H_PC_OTHER)) {
-            c2h_flow f;
-            flow_at(ch, i, &f);
-            c2h_edgeset_add_flow(r->seed_touch, &f, pclass[f.dport]);
-        }
+        c2h_flow f = {.src = c2h_chunk_src(ch, i), .dst = c2h_chunk_dst(ch, i), .dport = ch->dport[i]};
+        c2h_edgeset_add_flow(r->seed_touch, &f, pclass[f.dport]);
     }
 }
 
@@ -511,7 +524,7 @@ static void fold_touching_c2(run *r, chunk_ctx *c, void *ud)
     pass2 *p2 = ud;
     const c2h_chunk *ch = &c->ch;
     gsize m = select_rows(c, p2->src_any ? p2->src_any : p2->c2, p2->c2);
-    if (m == 0 || !more(c, COLS_EDGE))
+    if (m == 0 || !more_rows(c, COLS_EDGE, m))
         return;
     for (gsize j = 0; j < m; j++) {
         gsize i = c->hit[j];
@@ -552,7 +565,7 @@ static void fold_touchers(run *r, chunk_ctx *c, void *ud)
     }
     /* The edges: the ports only where a toucher is still under its cap (a scanner reaches it
      * early and reads no more of them), the rest only for the flows whose edge is kept. */
-    if (!edges_wanted || !more(c, C2H_COLBIT(C2H_COL_DST_PORT)))
+    if (!edges_wanted || !more_rows(c, C2H_COLBIT(C2H_COL_DST_PORT), m))
         return;
     gsize e = 0;
     for (gsize j = 0; j < m; j++) { /* in place: e <= j */
@@ -560,7 +573,7 @@ static void fold_touchers(run *r, chunk_ctx *c, void *ud)
         if (toucher_edge_wanted(t, r->p, ch, i, map_src(t->idx, ch, i)))
             c->hit[e++] = (guint32)i;
     }
-    if (e == 0 || !more(c, C2H_COLBIT(C2H_COL_START_MS) | C2H_COLBIT(C2H_COL_BYTES)))
+    if (e == 0 || !more_rows(c, C2H_COLBIT(C2H_COL_START_MS) | C2H_COLBIT(C2H_COL_BYTES), e))
         return;
     for (gsize j = 0; j < e; j++) {
         gsize i = c->hit[j];
@@ -660,7 +673,7 @@ static void fold_fanin(run *r, chunk_ctx *c, void *ud)
     pass4 *p4 = ud;
     const c2h_chunk *ch = &c->ch;
     gsize m = select_rows(c, NULL, p4->any);
-    if (m == 0 || !more(c, C2H_COLBIT(C2H_COL_SRC_ADDR))) /* the sources only where a candidate is reached */
+    if (m == 0 || !more_rows(c, C2H_COLBIT(C2H_COL_SRC_ADDR), m)) /* the sources only where a candidate is reached */
         return;
     for (gsize j = 0; j < m; j++) {
         gsize i = c->hit[j];
