@@ -134,6 +134,7 @@ typedef struct chunk_ctx {
     gboolean whole;  /* every row of the shard is in [since, until): start_ms need not be read */
     gint64 since, until;
     guint32 *hit;    /* scratch: row numbers that passed the filter */
+    guint32 *hit2;   /* and a second one (pass 1: rows into the seeds) */
     GError **err;
     gboolean failed;
 } chunk_ctx;
@@ -212,6 +213,8 @@ static gboolean shard_begin(run *r, scan_state *ss, guint k, GError **err)
         g_free(c->hit);
         ss->cap = c2h_shard_chunk_rows(sr);
         c->hit = g_new(guint32, ss->cap);
+        g_free(c->hit2);
+        c->hit2 = g_new(guint32, ss->cap);
     }
     c->sr = sr;
     c->whole = info->t_min_ms >= r->since && info->t_max_ms < r->until;
@@ -271,6 +274,7 @@ static gboolean scan(run *r, const char *phase, unsigned filter, chunk_fn fn, vo
     if (ok)
         progress(r, phase, r->mine->len, r->mine->len, m->flows_read, ss.t0, TRUE);
     g_free(ss.c.hit);
+    g_free(ss.c.hit2);
     c2h_shard_bufs_free(ss.bufs);
     return ok;
 }
@@ -298,33 +302,40 @@ static void fold_c2_ports(run *r, chunk_ctx *c, void *ud)
     }
     const unsigned cols = C2H_COLBIT(C2H_COL_SRC_ADDR) | C2H_COLBIT(C2H_COL_DST_ADDR) | C2H_COLBIT(C2H_COL_BYTES) |
                           C2H_COLBIT(C2H_COL_START_MS);
-    gboolean seeds = r->seed_touch != NULL && c2h_edgeset_len(r->seed_touch) < SEED_TOUCH_MAX;
     /* With --skip-bad-shards, pass 1 reads every column a later pass reads, of every chunk:
-     * a shard that passes here cannot fail later. The seeds are looked for in every
-     * destination. Otherwise only the rows that passed are unshuffled. */
-    if ((r->skip_bad && !more(c, cols)) || (seeds && !more(c, C2H_COLBIT(C2H_COL_DST_ADDR))) ||
-        (m > 0 && !more_rows(c, cols, m)))
+     * a shard that passes here cannot fail later. */
+    if (r->skip_bad && !more(c, cols))
+        return;
+    /* Who touches a seed the way controllers touch C2 (an admin port, or one outside the C2
+     * and web ports): pass 2 sketches the likeliest of them ahead of pass 3. Only the pair
+     * and its port class count. The seeds are looked for in every destination; the sources
+     * are then read whole, once, for these rows and the C2-port ones. */
+    gsize e = 0;
+    if (r->seed_touch != NULL && c2h_edgeset_len(r->seed_touch) < SEED_TOUCH_MAX) {
+        if (!more(c, C2H_COLBIT(C2H_COL_DST_ADDR)))
+            return;
+        guint32 *keep = c->hit;
+        c->hit = c->hit2; /* select_rows writes into c->hit */
+        gsize k = select_rows(c, NULL, r->seed_map);
+        c->hit = keep;
+        for (gsize j = 0; j < k; j++)
+            if (pclass[ch->dport[c->hit2[j]]] & (C2H_PC_ADMIN_MASK | C2H_PC_OTHER))
+                c->hit2[e++] = c->hit2[j];
+        if (e > 0 && !more(c, C2H_COLBIT(C2H_COL_SRC_ADDR)))
+            return;
+        for (gsize j = 0; j < e && c2h_edgeset_len(r->seed_touch) < SEED_TOUCH_MAX; j++) {
+            gsize i = c->hit2[j];
+            c2h_flow f = {.src = c2h_chunk_src(ch, i), .dst = c2h_chunk_dst(ch, i), .dport = ch->dport[i]};
+            c2h_edgeset_add_flow(r->seed_touch, &f, pclass[f.dport]);
+        }
+    }
+    /* Otherwise only the rows that passed are unshuffled. */
+    if (m == 0 || !more_rows(c, cols, m))
         return;
     for (gsize j = 0; j < m; j++) {
         c2h_flow f;
         flow_at(ch, c->hit[j], &f);
         c2h_edgeset_add_flow(local, &f, pclass[f.dport]);
-    }
-    if (!seeds)
-        return;
-    /* Who touches a seed the way controllers touch C2 (an admin port, or one outside the C2
-     * and web ports): pass 2 sketches the likeliest of them ahead of pass 3. Only the pair
-     * counts. */
-    gsize k = select_rows(c, NULL, r->seed_map), e = 0;
-    for (gsize j = 0; j < k; j++) /* in place: e <= j */
-        if (pclass[ch->dport[c->hit[j]]] & (C2H_PC_ADMIN_MASK | C2H_PC_OTHER))
-            c->hit[e++] = c->hit[j];
-    if (e == 0 || !more_rows(c, C2H_COLBIT(C2H_COL_SRC_ADDR), e))
-        return;
-    for (gsize j = 0; j < e && c2h_edgeset_len(r->seed_touch) < SEED_TOUCH_MAX; j++) {
-        gsize i = c->hit[j];
-        c2h_flow f = {.src = c2h_chunk_src(ch, i), .dst = c2h_chunk_dst(ch, i), .dport = ch->dport[i]};
-        c2h_edgeset_add_flow(r->seed_touch, &f, pclass[f.dport]);
     }
 }
 
@@ -1004,12 +1015,15 @@ static gboolean rounds_to_fixed_point(run *r, job_state *s, GArray *mem, c2h_spi
     return ok;
 }
 
-/* Most seeds touched first, then by address. */
+/* Most seeds touched on admin ports first (count_a), then on any port they count on
+ * (count_b), then by address. */
 static int likely_cmp(const void *a, const void *b)
 {
     const c2h_label *x = a, *y = b;
     if (x->count_a != y->count_a)
         return x->count_a > y->count_a ? -1 : 1;
+    if (x->count_b != y->count_b)
+        return x->count_b > y->count_b ? -1 : 1;
     return c2h_addr_cmp(&x->addr, &y->addr);
 }
 
@@ -1022,9 +1036,11 @@ static void keep_likeliest(GArray *labels, guint n)
 }
 
 /* s->likely: the hosts that touched the most seeds the way controllers touch C2 (pass 1's
- * r->seed_touch), at most likely_touchers of them, the same on every rank. Pass 2 sketches
- * them ahead of pass 3, which then needs no scan when they include every toucher. A choice,
- * not a verdict: whatever it holds, the labels are the same. */
+ * r->seed_touch), at most likely_touchers of them, the same on every rank. Seeds touched on
+ * an admin port rank first: a web server answering a router's household reaches it on an
+ * ephemeral port, which counts as a contact too. Pass 2 sketches them ahead of pass 3, which
+ * then needs no scan when they include every toucher. A choice, not a verdict: whatever it
+ * holds, the labels are the same. */
 static void choose_likely(run *r, job_state *s)
 {
     guint k = (guint)MIN(r->p->likely_touchers, (guint64)G_MAXUINT);
@@ -1034,8 +1050,10 @@ static void choose_likely(run *r, job_state *s)
         for (guint i = 0; i < e->len;) {
             const c2h_addr *x = &g_array_index(e, c2h_edge, i).src;
             c2h_label l = {.addr = *x, .role = C2H_ROLE_CONTROLLER};
-            for (; i < e->len && c2h_addr_cmp(&g_array_index(e, c2h_edge, i).src, x) == 0; i++)
-                l.count_a++;
+            for (; i < e->len && c2h_addr_cmp(&g_array_index(e, c2h_edge, i).src, x) == 0; i++) {
+                l.count_a += (g_array_index(e, c2h_edge, i).ports & C2H_PC_ADMIN_MASK) != 0;
+                l.count_b++;
+            }
             if (!c2h_addrset_has(r->c2, &l.addr)) /* a seed is never a toucher */
                 g_array_append_val(loc, l);
         }
@@ -1050,10 +1068,12 @@ static void choose_likely(run *r, job_state *s)
     guint w = 0;
     for (guint i = 0; i < all->len; i++) {
         c2h_label *l = &g_array_index(all, c2h_label, i);
-        if (w > 0 && c2h_addr_cmp(&g_array_index(all, c2h_label, w - 1).addr, &l->addr) == 0)
+        if (w > 0 && c2h_addr_cmp(&g_array_index(all, c2h_label, w - 1).addr, &l->addr) == 0) {
             g_array_index(all, c2h_label, w - 1).count_a += l->count_a;
-        else
+            g_array_index(all, c2h_label, w - 1).count_b += l->count_b;
+        } else {
             g_array_index(all, c2h_label, w++) = *l;
+        }
     }
     g_array_set_size(all, w);
     keep_likeliest(all, k);
@@ -1239,6 +1259,7 @@ static gboolean pass_1(run *r, job_state *s, GError **err)
     if (it.open)
         shard_end(r, &it.ss, "pass 1/4 C2-port subgraph", m);
     g_free(it.ss.c.hit);
+    g_free(it.ss.c.hit2);
     c2h_shard_bufs_free(it.ss.bufs);
     c2h_edgeset_free(it.one);
     if (!own.ok && ok) {
