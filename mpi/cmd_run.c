@@ -329,7 +329,7 @@ static void fold_c2_ports(run *r, chunk_ctx *c, void *ud)
             c2h_edgeset_add_flow(r->seed_touch, &f, pclass[f.dport]);
         }
     }
-    /* Otherwise only the rows that passed are unshuffled. */
+    /* The C2-port rows: only they are unshuffled (of the columns not read whole above). */
     if (m == 0 || !more_rows(c, cols, m))
         return;
     for (gsize j = 0; j < m; j++) {
